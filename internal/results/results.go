@@ -122,9 +122,10 @@ type Steady struct {
 	ErrorsByStatus map[string]int64 `json:"errors_by_status"`
 	// StoreOps is the number of Redis commands executed during the phase,
 	// from INFO commandstats deltas; StoreOpsPerRequest divides it by
-	// Requests (login and refresh included).
-	StoreOps           int64   `json:"store_ops"`
-	StoreOpsPerRequest float64 `json:"store_ops_per_request"`
+	// Requests (login and refresh included). Both are null when the Redis
+	// in use does not report commandstats (miniredis).
+	StoreOps           *int64   `json:"store_ops"`
+	StoreOpsPerRequest *float64 `json:"store_ops_per_request"`
 	// CredentialBytes is the mean size of the credential a request carried
 	// (cookie or Authorization header value), in bytes.
 	CredentialBytes float64            `json:"credential_bytes"`
