@@ -70,9 +70,12 @@ type Settings struct {
 	HybridAccessTTL float64 `json:"hybrid_access_ttl_ms"`
 	JWTAccessTTL    float64 `json:"jwt_access_ttl_ms"`
 	RefreshMarginMS float64 `json:"refresh_margin_ms"`
-	BcryptCost      int     `json:"bcrypt_cost"`
-	RevokeWindowMS  float64 `json:"revoke_window_ms"`
-	RevokePollMS    float64 `json:"revoke_poll_ms"`
+	// JWTLeewayMS is the clock-skew allowance of the JWT apps: a token stays
+	// accepted until exp plus this.
+	JWTLeewayMS    float64 `json:"jwt_leeway_ms"`
+	BcryptCost     int     `json:"bcrypt_cost"`
+	RevokeWindowMS float64 `json:"revoke_window_ms"`
+	RevokePollMS   float64 `json:"revoke_poll_ms"`
 }
 
 // Scenarios holds one map a scenario, keyed by system name.
