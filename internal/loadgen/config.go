@@ -3,6 +3,7 @@ package loadgen
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"time"
@@ -13,10 +14,10 @@ type Flavor string
 
 // The three flavors.
 const (
-	// Cookie logs in once and sends the cookies it was given, as a browser
-	// does (the sessions app, with or without a sticky load-balancer cookie).
+	// Cookie sends the cookies it got, as a browser does (the sessions app,
+	// with or without a sticky load-balancer cookie).
 	Cookie Flavor = "cookie"
-	// Bearer logs in once and sends the access token in an Authorization
+	// Bearer sends the access token from its login in an Authorization
 	// header until the server rejects it (jwtapp).
 	Bearer Flavor = "bearer"
 	// Hybrid sends a short-lived access token and rotates it with the refresh
@@ -51,9 +52,11 @@ type Config struct {
 	// refreshes. Default: DefaultRefreshShare of expires_in, at least
 	// MinRefreshMargin.
 	RefreshMargin time.Duration
-	// MaxInFlight is the number of scheduled requests that may be in flight at
-	// once; a request scheduled while all slots are busy is dropped. Size it
-	// as rate × expected latency × headroom. Default: DefaultMaxInFlight.
+	// MaxInFlight is the number of scheduled requests that may be in flight
+	// at once, and a request due while all slots are busy is dropped. The
+	// connection pool is sized from it. MaxInFlightFor computes one from the
+	// rate. Default: DefaultMaxInFlight, which MaxInFlightFor gives for 1000
+	// requests a second at 64 ms.
 	MaxInFlight int
 	// LateThreshold is how far behind its schedule a request may be sent
 	// before it counts as late. Default: DefaultLateThreshold.
@@ -62,6 +65,17 @@ type Config struct {
 	Bucket time.Duration
 	// Timeout bounds each HTTP request. Default: DefaultTimeout.
 	Timeout time.Duration
+}
+
+// InFlightHeadroom is the factor MaxInFlightFor applies on top of the
+// expected concurrency, to absorb latency spikes without dropping requests.
+const InFlightHeadroom = 4
+
+// MaxInFlightFor returns a Config.MaxInFlight for a peak rate in requests a
+// second and an expected latency: rate × latency × InFlightHeadroom, at
+// least 16.
+func MaxInFlightFor(peakRate float64, latency time.Duration) int {
+	return max(16, int(math.Ceil(peakRate*latency.Seconds()*InFlightHeadroom)))
 }
 
 func (c Config) withDefaults() Config {

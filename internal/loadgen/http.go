@@ -141,6 +141,7 @@ func (f *Fleet) login(ctx context.Context, u *User, rec *recorder) (credential, 
 	if err != nil {
 		return credential{}, err
 	}
+	sent := time.Now()
 	var tokens tokenResponse
 	check := func(r reply) bool {
 		if f.cfg.Flavor == Cookie {
@@ -151,7 +152,7 @@ func (f *Fleet) login(ctx context.Context, u *User, rec *recorder) (credential, 
 	if _, err := f.send(ctx, u, req, outcome{kind: KindLogin}, rec, check); err != nil {
 		return credential{}, err
 	}
-	return f.credentialOf(tokens, time.Now()), nil
+	return f.credentialOf(tokens, sent), nil
 }
 
 // refresh sends POST /refresh with c's refresh token and returns the new

@@ -1,8 +1,16 @@
 package loadgen
 
 import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 )
 
 // Progress is a live view of a running phase for a status line. It is safe
@@ -63,4 +71,48 @@ func (p *Progress) count(scheduled, sent, requests, errors int64) {
 	p.sent.Add(sent)
 	p.requests.Add(requests)
 	p.errors.Add(errors)
+}
+
+// ShowProgress draws a bar named name that follows p on w, refreshed five
+// times a second, until the returned stop function is called. It draws
+// nothing unless w is a terminal, so logs and pipes stay clean.
+func ShowProgress(w io.Writer, name string, p *Progress) (stop func()) {
+	file, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return func() {}
+	}
+	const refresh = 200 * time.Millisecond
+	container := mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(refresh))
+	status := func(decor.Statistics) string {
+		s := p.Snapshot()
+		return fmt.Sprintf("%s  sent %d  requests %d  errors %d", s.Elapsed.Truncate(refresh), s.Sent, s.Requests, s.Errors)
+	}
+	bar := container.AddBar(0,
+		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d")),
+		mpb.AppendDecorators(decor.Any(status)),
+	)
+
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(refresh)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ticker.C:
+				s := p.Snapshot()
+				bar.SetTotal(s.Total, false)
+				bar.SetCurrent(s.Scheduled)
+			case <-done:
+				return
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		bar.SetCurrent(p.Snapshot().Scheduled)
+		bar.SetTotal(-1, true)
+		container.Wait()
+	}
 }

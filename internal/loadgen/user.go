@@ -22,7 +22,7 @@ type User struct {
 
 	mu   sync.Mutex
 	cred credential
-	// gens counts the credentials the user was given; the current one has
+	// gens counts the credentials the user was given, so the current one has
 	// generation gens.
 	gens uint64
 	// flight is closed when the login or refresh in progress ends, and nil
@@ -40,8 +40,8 @@ type credential struct {
 	// access is the access token of Bearer and Hybrid.
 	access  string
 	refresh string
-	// refreshAt is when a Hybrid user refreshes; expiresAt is when the access
-	// token expires, zero when unknown.
+	// refreshAt is when a Hybrid user refreshes. expiresAt is when the
+	// access token expires, zero when unknown.
 	refreshAt time.Time
 	expiresAt time.Time
 }
@@ -234,6 +234,8 @@ func (f *Fleet) renew(ctx context.Context, u *User, c credential, need renewal, 
 	case err == nil:
 		return next, nil
 	case need == renewLogin:
+		// NOTE: a login rejected with 429 during a phase is retried on the
+		// user's next scheduled request, without waiting for Retry-After.
 		return c, err
 	case errors.As(err, &status) && status.Status == http.StatusUnauthorized:
 		u.logOut(c.gen, rec)
