@@ -30,14 +30,18 @@ type fakeApp struct {
 	reject      atomic.Bool  // reject every credential and refresh token
 	loginStatus atomic.Int64 // when non-zero, the status of every /login response
 	login429    atomic.Int64 // the number of logins still to reject with 429
-	logins      atomic.Int64
-	refreshes   atomic.Int64
-	mes         atomic.Int64
-	served      atomic.Int64
+	// storeDown makes /refresh fail with 503 store_unavailable.
+	storeDown atomic.Bool
+	// emptyLogin makes /login return 200 with an empty JSON object.
+	emptyLogin atomic.Bool
+	logins     atomic.Int64
+	refreshes  atomic.Int64
+	mes        atomic.Int64
+	served     atomic.Int64
 	// meDelay, when set, runs in /api/me before it responds, with the count
 	// of /api/me requests so far.
 	meDelay func(n int64)
-	// refreshDelay, when set, runs in /refresh before it answers.
+	// refreshDelay, when set, runs in /refresh before it responds.
 	refreshDelay func()
 }
 
@@ -87,6 +91,10 @@ func (a *fakeApp) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if a.login429.Add(-1) >= 0 {
 		w.Header().Set("Retry-After", "0")
 		writeError(w, http.StatusTooManyRequests, "rate_limited")
+		return
+	}
+	if a.emptyLogin.Load() {
+		writeJSON(w, http.StatusOK, map[string]string{})
 		return
 	}
 	if status := a.loginStatus.Load(); status != 0 {
@@ -162,6 +170,10 @@ func (a *fakeApp) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	a.refreshes.Add(1)
 	if a.refreshDelay != nil {
 		a.refreshDelay()
+	}
+	if a.storeDown.Load() {
+		writeError(w, http.StatusServiceUnavailable, "store_unavailable")
+		return
 	}
 	var body struct {
 		RefreshToken string `json:"refresh_token"`

@@ -46,7 +46,7 @@ func NewFleet(cfg Config) (*Fleet, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	for i := 1; i <= cfg.Users; i++ {
-		// cookiejar.New fails only for an invalid Options value; nil is valid.
+		// cookiejar.New always returns a nil error (Go 1.26 source).
 		jar, _ := cookiejar.New(nil)
 		f.users = append(f.users, &User{name: users.Name(i), flavor: cfg.Flavor, base: base, jar: jar})
 	}
@@ -73,6 +73,9 @@ func newTransport(cfg Config) *http.Transport {
 		Protocols:             &protocols,
 	}
 }
+
+// Config returns the fleet's configuration with the defaults filled in.
+func (f *Fleet) Config() Config { return f.cfg }
 
 // Users returns the virtual users in order, user-0001 first.
 func (f *Fleet) Users() []*User { return f.users }

@@ -193,13 +193,14 @@ func (f *Fleet) credentialOf(tokens tokenResponse, sent time.Time) credential {
 	}
 	ttl := time.Duration(tokens.ExpiresIn) * time.Second
 	c.expiresAt = sent.Add(ttl)
-	c.refreshAt = c.expiresAt.Add(-f.refreshMargin(ttl))
+	c.refreshAt = c.expiresAt.Add(-f.RefreshMargin(ttl))
 	return c
 }
 
-// refreshMargin returns how long before expiry a token of lifetime ttl is
-// refreshed. A margin of ttl or more makes every request refresh first.
-func (f *Fleet) refreshMargin(ttl time.Duration) time.Duration {
+// RefreshMargin returns how long before expiry a Hybrid user refreshes a
+// token of lifetime ttl. A margin of ttl or more makes every scheduled
+// request refresh first.
+func (f *Fleet) RefreshMargin(ttl time.Duration) time.Duration {
 	if f.cfg.RefreshMargin > 0 {
 		return f.cfg.RefreshMargin
 	}

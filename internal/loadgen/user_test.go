@@ -307,3 +307,67 @@ func TestParseRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestFleetRefreshMargin(t *testing.T) {
+	f := mustFleet(t, Config{BaseURL: "http://127.0.0.1:1", Flavor: Hybrid, Users: 1})
+	if got := f.RefreshMargin(10 * time.Minute); got != 2*time.Minute {
+		t.Errorf("RefreshMargin(10m) = %v, want 20%% of it, 2m", got)
+	}
+	if got := f.RefreshMargin(2 * time.Second); got != MinRefreshMargin {
+		t.Errorf("RefreshMargin(2s) = %v, want the minimum %v", got, MinRefreshMargin)
+	}
+	if got := f.Config().LateThreshold; got != DefaultLateThreshold {
+		t.Errorf("Config().LateThreshold = %v, want the default %v", got, DefaultLateThreshold)
+	}
+
+	fixed := mustFleet(t, Config{BaseURL: "http://127.0.0.1:1", Flavor: Hybrid, Users: 1, RefreshMargin: 30 * time.Second})
+	if got := fixed.RefreshMargin(10 * time.Minute); got != 30*time.Second {
+		t.Errorf("RefreshMargin(10m) = %v, want the configured 30s", got)
+	}
+}
+
+func TestHybridStoreOutageKeepsToken(t *testing.T) {
+	app, base := newFakeApp(t, Hybrid)
+	app.expiresIn = 10
+	// A 10 s margin makes the 10 s token due for refresh at once.
+	f := mustFleet(t, Config{BaseURL: base, Flavor: Hybrid, Users: 1, RefreshMargin: 10 * time.Second})
+	mustLoginAll(t, f)
+	u := f.Users()[0]
+	token := u.Credential()
+	app.storeDown.Store(true)
+	rec := newRecorder(time.Now(), time.Second, time.Second, time.Second, nil)
+	f.visit(t.Context(), u, rec)
+
+	total := rec.phase(time.Second, false).Total()
+	if total.ErrorsByStatus["503"] != 1 || total.ErrorsByKind[KindRefresh] != 1 {
+		t.Errorf("errors by status %v, by kind %v; want one failed refresh with 503", total.ErrorsByStatus, total.ErrorsByKind)
+	}
+	if total.ByStatus["200"] != 1 || total.ByKind[KindMe] != 1 {
+		t.Errorf("by status %v, by kind %v; want /api/me sent with the old token and 200", total.ByStatus, total.ByKind)
+	}
+	if u.Credential() != token || !u.LoggedIn() {
+		t.Error("a refresh that failed with 503 replaced or dropped the credential")
+	}
+	if count, _ := u.LoggedOut(); count != 0 {
+		t.Errorf("logged out %d times by a store outage, want 0", count)
+	}
+}
+
+func TestLoginInvalidResponse(t *testing.T) {
+	app, base := newFakeApp(t, Bearer)
+	app.emptyLogin.Store(true)
+	f := mustFleet(t, Config{BaseURL: base, Flavor: Bearer, Users: 1})
+	rec := newRecorder(time.Now(), time.Second, time.Second, time.Second, nil)
+	f.visit(t.Context(), f.Users()[0], rec)
+
+	total := rec.phase(time.Second, false).Total()
+	if total.ErrorsByStatus[StatusInvalidResponse] != 1 {
+		t.Errorf("errors by status %v, want one %s", total.ErrorsByStatus, StatusInvalidResponse)
+	}
+	if total.ByKind[KindMe] != 0 {
+		t.Errorf("/api/me requests = %d, want 0 without a token", total.ByKind[KindMe])
+	}
+	if f.Users()[0].LoggedIn() {
+		t.Error("LoggedIn() = true after a login without a token")
+	}
+}
