@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestKeygen(t *testing.T) {
@@ -96,5 +99,42 @@ func TestRunRejectsArguments(t *testing.T) {
 	err := run(context.Background(), []string{"jwtapp", "serve"}, os.Getenv, &stdout, &stderr)
 	if !errors.As(err, new(usageError)) {
 		t.Errorf("error = %v, want a usage error", err)
+	}
+}
+
+func TestRunServesUntilCancel(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"ADDR": addr, "BCRYPT_COST": "4", "USERS": "2", "LOG_LEVEL": "error"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stdout, stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"jwtapp"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	}()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("healthz: status %d, want 200", res.StatusCode)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("jwtapp did not listen on %s within 5s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run after cancel: %v, want nil", err)
 	}
 }

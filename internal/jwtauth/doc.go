@@ -3,7 +3,7 @@
 //
 // With DENYLIST=off (the jwt system) nothing is stored on the server, so
 // logout and an admin revoke cannot end a token before its exp: the
-// responses say so and give the time at which the token stops working.
+// responses state this and give the time at which the token stops working.
 //
 // With DENYLIST=on (the jwt-denylist system) logout writes the token's jti to
 // Redis and an admin revoke writes a per-user cut-off time. Every

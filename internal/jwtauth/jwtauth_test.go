@@ -303,6 +303,8 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	}
 	wantStatus(t, "me with Redis down", me(t, r, raw), http.StatusServiceUnavailable, "store_unavailable")
 	wantStatus(t, "logout with Redis down", send(t, http.MethodPost, r.url+"/logout", "", bearer(raw)), http.StatusServiceUnavailable, "store_unavailable")
+	revoke := send(t, http.MethodPost, r.url+"/admin/revoke", `{"username":"`+alice+`"}`, bearer(adminToken))
+	wantStatus(t, "revoke with Redis down", revoke, http.StatusServiceUnavailable, "store_unavailable")
 	if res := send(t, http.MethodGet, r.url+"/readyz", "", nil); res.status != http.StatusServiceUnavailable {
 		t.Errorf("readyz with Redis down: status %d, want 503", res.status)
 	}
@@ -314,6 +316,24 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	if res := me(t, r, raw); res.status != http.StatusOK {
 		t.Errorf("me after Redis is back: status %d, want 200", res.status)
 	}
+}
+
+func TestHS256Replicas(t *testing.T) {
+	env := baseEnv("")
+	env["JWT_ALG"] = "HS256"
+	env["JWT_SECRET"] = strings.Repeat("s", 32)
+	a, b := startReplica(t, "jwt-1", env), startReplica(t, "jwt-2", env)
+	if res := me(t, b, mustLogin(t, a, alice)); res.status != http.StatusOK {
+		t.Errorf("HS256 token of a on b with a shared secret: status %d, want 200", res.status)
+	}
+	res := send(t, http.MethodGet, a.url+"/.well-known/jwks.json", "", nil)
+	if keys, ok := res.body["keys"].([]any); !ok || len(keys) != 0 {
+		t.Errorf("HS256 JWKS keys = %v, want an empty list because a secret is never published", res.body["keys"])
+	}
+
+	env["JWT_SECRET"] = strings.Repeat("t", 32)
+	c := startReplica(t, "jwt-3", env)
+	wantStatus(t, "HS256 token on a replica with another secret", me(t, c, mustLogin(t, a, alice)), http.StatusUnauthorized, "invalid_token")
 }
 
 func TestReadyzWithoutDenylistIgnoresRedis(t *testing.T) {

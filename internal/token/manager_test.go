@@ -225,6 +225,7 @@ func badTokens(t *testing.T, m *Manager) []badToken {
 		{"two parts", "eyJhbGciOiJFZERTQSJ9.e30", ErrTokenMalformed},
 		{"four parts", good + ".AAAA", ErrTokenMalformed},
 		{"bad base64 header", "!!!." + strings.SplitN(good, ".", 2)[1], ErrTokenMalformed},
+		{"non-canonical base64 signature", flipUnusedBit(good), ErrTokenMalformed},
 		{"header not JSON", "bm90IGpzb24." + strings.SplitN(good, ".", 2)[1], ErrTokenMalformed},
 	}
 	if cfg.Alg != AlgHS256 {
@@ -232,6 +233,15 @@ func badTokens(t *testing.T, m *Manager) []badToken {
 			mustSign(t, jwt.SigningMethodHS256, publicKeyPEM(t, m), m.KeyID(), validClaims(m)), ErrTokenInvalid})
 	}
 	return cases
+}
+
+// flipUnusedBit changes the last character of raw's signature in a bit that
+// base64 decoding drops, so only strict decoding tells the two apart. Every
+// signature length here leaves at least two unused bits.
+func flipUnusedBit(raw string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, raw[len(raw)-1])
+	return raw[:len(raw)-1] + string(alphabet[last^1])
 }
 
 func TestVerifyRejectsBadTokens(t *testing.T) {
