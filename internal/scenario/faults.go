@@ -1,0 +1,178 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/authlab/authlab/internal/lab"
+	"github.com/authlab/authlab/internal/loadgen"
+	"github.com/authlab/authlab/internal/redisx"
+	"github.com/authlab/authlab/internal/results"
+)
+
+// When, as shares of the phase, each fault scenario acts.
+const (
+	crashAt   = 0.3
+	restartAt = 0.65
+	outageAt  = 0.25
+	restoreAt = 0.6
+	addAt     = 0.3
+)
+
+// faultContext returns a context for fault actions that outlives an
+// interrupt, so a killed replica or a stopped Redis is always brought back.
+func faultContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
+}
+
+// crash kills one replica of the system under steady load and starts it
+// again later, and reports failed requests and the users who had to log in
+// again.
+func (r *Runner) crash(ctx context.Context, system string) (*results.Crash, error) {
+	f, err := r.fleet(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	replicas := r.Target.Replicas(system)
+	if len(replicas) < 2 {
+		return nil, fmt.Errorf("replica-crash needs at least 2 replicas of %s, found %d", system, len(replicas))
+	}
+	victim := replicas[0]
+	var killErr, startErr error
+	killed := false
+	fctx := faultContext(ctx)
+	ph := r.phase(ctx, "replica-crash "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.Phase),
+		loadgen.At(r.share(crashAt), "kill", func() {
+			killErr = r.Target.KillReplica(fctx, system, victim)
+			killed = killErr == nil
+		}),
+		loadgen.At(r.share(restartAt), "restart", func() {
+			if killed {
+				startErr = r.Target.StartReplica(fctx, system, victim)
+			}
+		}))
+	if killed && ph.Marks["restart"] == 0 {
+		startErr = r.Target.StartReplica(fctx, system, victim)
+	}
+	if killErr != nil {
+		return nil, fmt.Errorf("kill %s: %w", victim, killErr)
+	}
+	if startErr != nil {
+		r.warn("replica-crash on %s: restart of %s failed: %v", system, victim, startErr)
+	}
+	t := ph.Total()
+	loggedOut := ph.UsersLoggedOut()
+	return &results.Crash{
+		KilledReplica:       victim,
+		KillAtMS:            msOf(ph.Marks["kill"]),
+		RestartAtMS:         msOf(ph.Marks["restart"]),
+		Requests:            t.Requests,
+		FailedRequests:      t.Errors,
+		FailedByStatus:      t.ErrorsByStatus,
+		UsersLoggedOut:      float64(loggedOut) / float64(len(f.Users())),
+		UsersLoggedOutCount: loggedOut,
+		Users:               len(f.Users()),
+		Timeline:            ph.Timeline(),
+	}, nil
+}
+
+// outage stops Redis under steady load and starts it again, and reports the
+// error rate before, during and after, and the time to recover.
+func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, error) {
+	if r.Target.Redis().Kind == redisx.KindExternal && r.Target.Mode() == lab.ModeEmbedded {
+		return nil, fmt.Errorf("store-outage needs a Redis that the lab owns: unset REDIS_URL")
+	}
+	f, err := r.fleet(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	var stopErr, startErr error
+	stopped := false
+	fctx := faultContext(ctx)
+	ph := r.phase(ctx, "store-outage "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.Phase),
+		loadgen.At(r.share(outageAt), "stop", func() {
+			stopErr = r.Target.StopRedis(fctx)
+			stopped = stopErr == nil
+		}),
+		loadgen.At(r.share(restoreAt), "start", func() {
+			if stopped {
+				startErr = r.Target.StartRedis(fctx)
+			}
+		}))
+	if stopped && ph.Marks["start"] == 0 {
+		startErr = r.Target.StartRedis(fctx)
+	}
+	if stopErr != nil {
+		return nil, fmt.Errorf("stop redis: %w", stopErr)
+	}
+	if startErr != nil {
+		return nil, fmt.Errorf("start redis again: %w", startErr)
+	}
+	return r.outageFigures(system, f, ph), nil
+}
+
+func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phase) *results.Outage {
+	stop, start := ph.Marks["stop"], ph.Marks["start"]
+	during := ph.Window(stop, start)
+	out := &results.Outage{
+		StopAtMS:        msOf(stop),
+		StartAtMS:       msOf(start),
+		ErrorRateBefore: ph.Window(0, stop).ErrorRate(),
+		ErrorRateDuring: during.ErrorRate(),
+		ErrorRateAfter:  ph.Window(start, ph.Elapsed+time.Hour).ErrorRate(),
+		UsersLoggedOut:  float64(ph.UsersLoggedOut()) / float64(len(f.Users())),
+		Timeline:        ph.Timeline(),
+	}
+	if flavor, _ := flavorOf(system); flavor == loadgen.Hybrid {
+		out.AccessErrorRateDuring = ptr(during.ErrorRateOf(loadgen.KindMe))
+		if during.ByKind[loadgen.KindRefresh] > 0 {
+			out.RefreshErrorRateDuring = ptr(during.ErrorRateOf(loadgen.KindRefresh))
+		}
+	}
+	for _, b := range ph.Buckets {
+		if b.Start >= start && b.Requests > 0 && b.ErrorRate() <= r.Plan.ErrorBudget {
+			out.RecoveryMS = ptr(msOf(b.Start - start))
+			break
+		}
+	}
+	return out
+}
+
+// scaleOut adds a replica under steady load and reports the share of
+// traffic it gets. It removes the replica afterwards.
+func (r *Runner) scaleOut(ctx context.Context, system string) (*results.ScaleOut, error) {
+	f, err := r.fleet(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	var added string
+	var addErr error
+	fctx := faultContext(ctx)
+	defer r.Target.SetReplicas(fctx, system, r.Plan.Replicas)
+	ph := r.phase(ctx, "scale-out "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.Phase),
+		loadgen.At(r.share(addAt), "add", func() { added, addErr = r.Target.AddReplica(fctx, system) }))
+	if addErr != nil {
+		return nil, fmt.Errorf("add a replica to %s: %w", system, addErr)
+	}
+	if added == "" {
+		return nil, fmt.Errorf("scale-out on %s ended before the replica was added", system)
+	}
+	at := ph.Marks["add"]
+	out := &results.ScaleOut{
+		NewReplica: added,
+		AddedAtMS:  msOf(at),
+		FairShare:  1 / float64(len(r.Target.Replicas(system))),
+	}
+	for _, b := range ph.Buckets {
+		out.Timeline = append(out.Timeline, results.SharePoint{TMS: msOf(b.Start), Share: b.ReplicaShare()[added]})
+	}
+	half := at + (ph.Elapsed-at)/2
+	out.NewReplicaShare = ph.Window(half, ph.Elapsed+time.Hour).ReplicaShare()[added]
+	return out, nil
+}
+
+// share returns the offset at fraction of the plan's phase.
+func (r *Runner) share(fraction float64) time.Duration {
+	return time.Duration(fraction * float64(r.Plan.Phase))
+}
