@@ -422,3 +422,28 @@ func TestRejectReason(t *testing.T) {
 		t.Errorf("RejectReason(foreign error) = %q, want other", got)
 	}
 }
+
+func TestManagerConcurrentUse(t *testing.T) {
+	m := mustManager(t, baseConfig(t, AlgEdDSA))
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				raw, _, err := m.Issue(testUser)
+				if err == nil {
+					_, err = m.Verify(raw)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Errorf("issue and verify from 8 goroutines: %v", err)
+		}
+	}
+}
