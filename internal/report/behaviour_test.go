@@ -328,7 +328,7 @@ func TestMarkdownEscapesTableCells(t *testing.T) {
 func TestReproduceCommands(t *testing.T) {
 	run := mustRun(t)
 	md := mustMarkdown(t, run)
-	want := "go run ./loadtest -rate 400 -duration 20s -users 200 -replicas 3 -scenarios steady,"
+	want := "go run ./loadtest -rate 400 -duration 20s -users 200 -replicas 3 -objective 50ms -error-budget 0.01 -scenarios steady,"
 	if !strings.Contains(md, want) {
 		t.Errorf("embedded reproduce command missing %q", want)
 	}
@@ -337,6 +337,9 @@ func TestReproduceCommands(t *testing.T) {
 	md = mustMarkdown(t, run)
 	if !strings.Contains(md, "docker compose up -d\ngo run ./loadtest -target compose -quick -rate 400") {
 		t.Error("compose reproduce commands missing")
+	}
+	if strings.Contains(md, "-target compose -quick -rate 400 -duration 20s -users 200 -replicas") {
+		t.Error("compose reproduce command passes -replicas, which only the embedded lab reads")
 	}
 }
 
@@ -386,5 +389,27 @@ func TestEmptyRun(t *testing.T) {
 		t.Errorf("empty run has %d sections marked not run, want 6", n)
 	}
 	mustHTML(t, run)
+	mustSummary(t, run)
+}
+
+func TestZeroValueScenarios(t *testing.T) {
+	run := &results.Run{
+		Layout: results.LayoutVersion,
+		Scenarios: results.Scenarios{
+			Steady:       map[string]*results.Steady{"jwt": {}},
+			Ramp:         map[string]*results.Ramp{"jwt": {Runs: []results.RampRun{{Replicas: 3}}}},
+			Revoke:       map[string]*results.Revoke{"jwt": {}},
+			ReplicaCrash: map[string]*results.Crash{"jwt": {}},
+			StoreOutage:  map[string]*results.Outage{"jwt": {}},
+			ScaleOut:     map[string]*results.ScaleOut{"jwt": {}},
+		},
+	}
+	md := mustMarkdown(t, run)
+	if strings.Contains(md, "Not run in this run.") {
+		t.Error("a scenario with an empty result is marked not run")
+	}
+	if html := mustHTML(t, run); strings.Count(html, "<svg") != 6 {
+		t.Errorf("html of empty results has %d charts, want 6", strings.Count(html, "<svg"))
+	}
 	mustSummary(t, run)
 }

@@ -80,16 +80,12 @@ func storeOpsFindings(run *results.Run, names []string) []string {
 	out := []string{"Store operations (Redis commands) a request in steady: " + strings.Join(parts, ", ") + "."}
 
 	jwt, redis := storeOps(steady["jwt"]), storeOps(steady["sessions-redis"])
-	switch {
-	case jwt != nil && redis != nil:
+	if jwt != nil && redis != nil {
 		out = append(out, fmt.Sprintf("jwt made %s a request, %s sessions-redis's %s.",
 			storeOpsText(*jwt), relation(*jwt, *redis), decimal(*redis)))
-	case jwt == nil && redis == nil:
-		out = append(out, "The store operations a request of jwt and sessions-redis were not measured.")
-	case jwt == nil:
-		out = append(out, "The store operations a request of jwt were not measured, so they cannot be compared with sessions-redis.")
-	default:
-		out = append(out, "The store operations a request of sessions-redis were not measured, so they cannot be compared with jwt.")
+	} else {
+		out = append(out, "jwt and sessions-redis cannot be compared on store operations, because "+
+			joinList(storeOpsGaps(steady, "jwt", "sessions-redis"))+".")
 	}
 	if redisKindLacksStats(run) {
 		out = append(out, "miniredis does not count commands, so store operations could not be measured in this run.")
@@ -103,6 +99,21 @@ func storeOpsText(v float64) string {
 		return "1 store operation"
 	}
 	return decimal(v) + " store operations"
+}
+
+// storeOpsGaps returns, for each of names without a store-ops figure, why
+// it has none.
+func storeOpsGaps(steady map[string]*results.Steady, names ...string) []string {
+	var gaps []string
+	for _, name := range names {
+		switch {
+		case steady[name] == nil:
+			gaps = append(gaps, name+" did not run steady")
+		case steady[name].StoreOpsPerRequest == nil:
+			gaps = append(gaps, name+"'s figure was not measured")
+		}
+	}
+	return gaps
 }
 
 // storeOps returns the store operations a request of s, or nil when s is
@@ -153,7 +164,8 @@ func denylistFindings(run *results.Run, names []string) []string {
 	var out []string
 	switch {
 	case deny == nil || jwt == nil:
-		out = append(out, "The store cost of the denylist was not measured for both jwt and jwt-denylist, so it cannot be stated.")
+		out = append(out, "The store cost of the denylist cannot be stated, because "+
+			joinList(storeOpsGaps(sc.Steady, "jwt-denylist", "jwt"))+".")
 	case *deny > *jwt && !closeTo(*deny, *jwt):
 		out = append(out, fmt.Sprintf("jwt-denylist made %s a request against %s for jwt, "+
 			"so the denylist brings the store back into the request path.", storeOpsText(*deny), decimal(*jwt)))
@@ -281,9 +293,12 @@ func rampFindings(run *results.Run, names []string) []string {
 		r := ramp[name]
 		held = append(held, name+" "+heldText(r, rampRunFor(r, run.Settings.Replicas)))
 	}
-	out := []string{fmt.Sprintf("Highest rate held within the p99 objective of %s and an error budget of %s, with %s: %s.",
-		latency(run.Settings.ObjectiveMS), percent(run.Settings.ErrorBudget),
-		plural(run.Settings.Replicas, "replica"), strings.Join(held, ", "))}
+	replicas := ""
+	if run.Settings.Replicas > 0 {
+		replicas = " with " + plural(run.Settings.Replicas, "replica")
+	}
+	out := []string{fmt.Sprintf("Highest rate held%s, within the p99 objective of %s and an error budget of %s: %s.",
+		replicas, latency(run.Settings.ObjectiveMS), percent(run.Settings.ErrorBudget), strings.Join(held, ", "))}
 	for _, name := range ran {
 		if s := rampGrowth(name, ramp[name]); s != "" {
 			out = append(out, s)

@@ -15,6 +15,10 @@ const closeFraction = 0.10
 // notMeasured is the text for a figure that is null or missing.
 const notMeasured = "not measured"
 
+// notRecorded is the text for a setting or a fact about the run that the
+// results do not contain.
+const notRecorded = "not recorded"
+
 // notRun is the text for a scenario, or a system in a scenario, that did
 // not run.
 const notRun = "not run"

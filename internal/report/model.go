@@ -151,7 +151,7 @@ func modeText(mode string) string {
 	case "compose":
 		return "compose (docker compose services)"
 	case "":
-		return notMeasured
+		return notRecorded
 	default:
 		return mode
 	}
@@ -171,7 +171,7 @@ func redisText(r results.Redis) string {
 	case "external":
 		return "external Redis" + version
 	case "":
-		return notMeasured
+		return notRecorded
 	default:
 		return r.Kind + version
 	}
@@ -179,14 +179,14 @@ func redisText(r results.Redis) string {
 
 func machineText(m results.Machine) string {
 	if m.CPU == "" && m.Cores == 0 && m.OS == "" {
-		return notMeasured
+		return notRecorded
 	}
 	return fmt.Sprintf("%s, %s, %s/%s", m.CPU, plural(m.Cores, "core"), m.OS, m.Arch)
 }
 
 func timeText(t time.Time) string {
 	if t.IsZero() {
-		return notMeasured
+		return notRecorded
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }

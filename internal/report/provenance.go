@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -24,38 +23,46 @@ func howMade(run *results.Run) table {
 	add("quick", strconv.FormatBool(st.Quick))
 	add("scenarios", listText(st.Scenarios))
 	add("systems", listText(st.Systems))
-	add("arrival rate", rate(st.RateRPS))
-	add("phase length", duration(st.PhaseMS))
-	add("virtual users", fmt.Sprint(st.Users))
-	add("replicas a system", fmt.Sprint(st.Replicas))
-	add("p99 latency objective", latency(st.ObjectiveMS))
+	add("arrival rate", positive(st.RateRPS, rate))
+	add("phase length", positive(st.PhaseMS, duration))
+	add("virtual users", positive(float64(st.Users), decimal))
+	add("replicas a system", positive(float64(st.Replicas), decimal))
+	add("p99 latency objective", positive(st.ObjectiveMS, latency))
 	add("error budget of a ramp step", percent(st.ErrorBudget))
-	add("jwt access token lifetime", duration(st.JWTAccessTTL))
-	add("hybrid access token lifetime", duration(st.HybridAccessTTL))
-	add("refresh margin", duration(st.RefreshMarginMS))
-	add("bcrypt cost", fmt.Sprint(st.BcryptCost))
-	add("revoke window", duration(st.RevokeWindowMS))
-	add("revoke poll interval", duration(st.RevokePollMS))
+	add("jwt access token lifetime", positive(st.JWTAccessTTL, duration))
+	add("hybrid access token lifetime", positive(st.HybridAccessTTL, duration))
+	add("refresh margin", positive(st.RefreshMarginMS, duration))
+	add("bcrypt cost", positive(float64(st.BcryptCost), decimal))
+	add("revoke window", positive(st.RevokeWindowMS, duration))
+	add("revoke poll interval", positive(st.RevokePollMS, duration))
 	for _, name := range keysOf(run.Versions) {
 		add("version of "+name, run.Versions[name])
 	}
 	return t
 }
 
+// positive formats a setting that is valid only above zero, so a zero is a
+// setting the run did not record.
+func positive(v float64, format func(float64) string) string {
+	if v <= 0 {
+		return notRecorded
+	}
+	return format(v)
+}
+
 func listText(items []string) string {
 	if len(items) == 0 {
-		return "all"
+		return notRecorded
 	}
 	return strings.Join(items, ", ")
 }
 
 // reproduce returns the commands that run the same load again.
 //
-// NOTE: the flag names (-quick, -rate, -duration, -users, -replicas,
-// -scenarios, -systems, -target) are written here by hand, not read from the
-// loadtest command. Keep them in step with `go run ./loadtest -h`.
+// NOTE: the flag names are copied from loadtest/flags.go, not read from it,
+// so a flag renamed there must be renamed here too.
 func reproduce(run *results.Run) []command {
-	args := loadtestArgs(run.Settings)
+	args := loadtestArgs(run.Settings, run.Mode != "compose")
 	if run.Mode == "compose" {
 		return []command{{
 			Intro: "Start the services, then run the load test against them:",
@@ -69,8 +76,9 @@ func reproduce(run *results.Run) []command {
 }
 
 // loadtestArgs returns the flags that repeat the settings, each with a
-// leading space.
-func loadtestArgs(st results.Settings) string {
+// leading space. -replicas applies only to the embedded lab, because the
+// compose file sets the replica count of a compose stack.
+func loadtestArgs(st results.Settings, embedded bool) string {
 	var b strings.Builder
 	if st.Quick {
 		b.WriteString(" -quick")
@@ -79,13 +87,19 @@ func loadtestArgs(st results.Settings) string {
 		b.WriteString(" -rate " + strconv.FormatFloat(st.RateRPS, 'f', -1, 64))
 	}
 	if st.PhaseMS > 0 {
-		b.WriteString(" -duration " + (time.Duration(st.PhaseMS * float64(time.Millisecond))).String())
+		b.WriteString(" -duration " + durationFlag(st.PhaseMS))
 	}
 	if st.Users > 0 {
 		b.WriteString(" -users " + strconv.Itoa(st.Users))
 	}
-	if st.Replicas > 0 {
+	if embedded && st.Replicas > 0 {
 		b.WriteString(" -replicas " + strconv.Itoa(st.Replicas))
+	}
+	if st.ObjectiveMS > 0 {
+		b.WriteString(" -objective " + durationFlag(st.ObjectiveMS))
+	}
+	if st.ErrorBudget > 0 {
+		b.WriteString(" -error-budget " + strconv.FormatFloat(st.ErrorBudget, 'f', -1, 64))
 	}
 	if len(st.Scenarios) > 0 {
 		b.WriteString(" -scenarios " + strings.Join(st.Scenarios, ","))
@@ -94,4 +108,9 @@ func loadtestArgs(st results.Settings) string {
 		b.WriteString(" -systems " + strings.Join(st.Systems, ","))
 	}
 	return b.String()
+}
+
+// durationFlag formats milliseconds as a value for a time.Duration flag.
+func durationFlag(ms float64) string {
+	return time.Duration(ms * float64(time.Millisecond)).String()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,35 +19,41 @@ const (
 	ResultsFile  = "results.json"
 )
 
-// systemOrder is the order of the five designed systems in every table,
-// from most to least server-side state. Other systems follow, sorted.
+// systemOrder is the order of the five designed systems in every table.
+// Other systems follow, sorted.
 var systemOrder = []string{"sessions-sticky", "sessions-redis", "jwt", "jwt-denylist", "hybrid"}
 
-// WriteAll writes REPORT.md, index.html and results.json into dir, creating
-// dir if it is missing. Both reports are rendered before any file is
-// written, so a rendering error leaves no half-written report behind.
+// WriteAll writes results.json, REPORT.md and index.html into dir, creating
+// dir if it is missing. results.json comes first, so the figures of a long
+// run survive a report that fails to render. Each report is rendered in
+// full before its file is written, and every error is returned, joined.
 func WriteAll(dir string, run *results.Run) error {
 	if run == nil {
 		return errors.New("write report: run is nil")
 	}
-	var markdown, html bytes.Buffer
-	if err := Markdown(&markdown, run); err != nil {
-		return err
-	}
-	if err := HTML(&html, run); err != nil {
-		return err
-	}
-
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create report directory: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, MarkdownFile), markdown.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write markdown report: %w", err)
+	if err := results.Write(filepath.Join(dir, ResultsFile), run); err != nil {
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, HTMLFile), html.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write html report: %w", err)
+	return errors.Join(
+		writeRendered(filepath.Join(dir, MarkdownFile), run, Markdown),
+		writeRendered(filepath.Join(dir, HTMLFile), run, HTML),
+	)
+}
+
+// writeRendered renders run with render into memory and then writes it to
+// path, so a failed render leaves no half-written file.
+func writeRendered(path string, run *results.Run, render func(io.Writer, *results.Run) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf, run); err != nil {
+		return err
 	}
-	return results.Write(filepath.Join(dir, ResultsFile), run)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
 }
 
 // systems returns every system named in the settings or in any scenario, in

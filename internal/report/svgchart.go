@@ -77,7 +77,14 @@ func (f *figure) draw(dc draw.Canvas) {
 
 // renderSVG draws f on an SVG canvas and returns the <svg> element without
 // the XML prolog and generator comment, which have no place inside HTML.
-func renderSVG(f *figure) (template.HTML, error) {
+// gonum/plot panics on some input, such as a log axis over values of zero,
+// so a panic while drawing is returned as an error.
+func renderSVG(f *figure) (svg template.HTML, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			svg, err = "", fmt.Errorf("render svg: gonum/plot panicked: %v", r)
+		}
+	}()
 	canvas := vgsvg.New(svgWidth, svgHeight)
 	f.draw(draw.New(canvas))
 	var buf bytes.Buffer
@@ -89,8 +96,8 @@ func renderSVG(f *figure) (template.HTML, error) {
 	if start < 0 {
 		return "", fmt.Errorf("render svg: no <svg> element in the output")
 	}
-	// gonum/plot escapes every text it draws (vgsvg FillString uses
-	// html.EscapeString), so the element is safe to embed unescaped.
+	// gonum/plot v0.17.0 escapes every text it draws (vgsvg FillString
+	// calls html.EscapeString), so the element is safe to embed unescaped.
 	return template.HTML(text[start:]), nil
 }
 
@@ -205,16 +212,19 @@ func allPoints(l *lineChart, scaleX float64) plotter.XYs {
 	return xys
 }
 
-// allPositive reports whether every point of l can go on a log scale.
+// allPositive reports whether l has points and every one of them can go on
+// a log scale.
 func allPositive(l *lineChart) bool {
+	n := 0
 	for _, s := range l.Series {
 		for _, pt := range s.Points {
 			if pt.X <= 0 || pt.Y <= 0 {
 				return false
 			}
+			n++
 		}
 	}
-	return true
+	return n > 0
 }
 
 // xTicks labels the x values that occur in l, such as the rates of the ramp

@@ -95,6 +95,9 @@ func textSteps(l *lineChart) string {
 			xWidth = max(xWidth, utf8.RuneCountInString(l.FormatX(p.X)))
 		}
 	}
+	if !hasPoints(l) {
+		return "no ramp steps recorded\n"
+	}
 	var out strings.Builder
 	if l.Reference != nil && l.Reference.Y > 0 {
 		top = math.Min(top, 2*l.Reference.Y)
@@ -113,6 +116,9 @@ func textSteps(l *lineChart) string {
 // textTimeline renders each series as a sparkline on a shared time axis,
 // with a row of "^" under the events.
 func textTimeline(l *lineChart) string {
+	if !hasPoints(l) {
+		return "no samples recorded\n"
+	}
 	start, end, step := timeAxis(l)
 	columns := int(math.Round((end-start)/step)) + 1
 	labelWidth := 0
@@ -140,9 +146,19 @@ func textTimeline(l *lineChart) string {
 		fmt.Fprintf(&out, "%s  ^ %s\n", pad("", labelWidth), strings.Join(legend, ", "))
 	}
 	first, last := axisTime(start, end), axisTime(end, end)
-	axis := pad(first, columns-utf8.RuneCountInString(last)) + last
+	gap := max(columns-utf8.RuneCountInString(last), utf8.RuneCountInString(first)+1)
+	axis := pad(first, gap) + last
 	fmt.Fprintf(&out, "%s  %s\n", pad("", labelWidth), axis)
 	return out.String()
+}
+
+func hasPoints(l *lineChart) bool {
+	for _, s := range l.Series {
+		if len(s.Points) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // timeAxis returns the first and last time of all series and the time a
@@ -172,8 +188,8 @@ func timeAxis(l *lineChart) (start, end, step float64) {
 
 // sparkline returns the glyphs of points on the time axis, the mean of the
 // points that fall in each column, and the largest point value. A column
-// with no point repeats the previous column, because the series are
-// sampled at a fixed interval and a gap means a wider step, not a zero.
+// with no point repeats the previous column, because a gap between two
+// samples is not a zero.
 func sparkline(points []point, start, step float64, columns int, top float64) (string, float64) {
 	sums := make([]float64, columns)
 	counts := make([]int, columns)
