@@ -13,7 +13,7 @@
 //     or dies loses its sessions, and an admin revoke reaches only the
 //     sessions of the replica that serves it. The others stay valid until
 //     the idle timeout or the lifetime ends them, and the revoke response
-//     says so with both numbers.
+//     states this and gives both durations.
 //   - redis: every replica shares one Redis (sessions-redis), so any
 //     replica accepts any cookie and a revoke reaches every session. Each
 //     request costs a Redis read and a write, and while Redis is down,

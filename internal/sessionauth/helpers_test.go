@@ -154,7 +154,7 @@ func (r *replica) send(t *testing.T, method, path, body, session string, header 
 	}
 
 	out := response{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	if len(raw) > 0 {
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), jsonMIMEType) {
 		if err := json.Unmarshal(raw, &out.body); err != nil {
 			t.Fatalf("%s %s returned a body that is not a JSON object: %q", method, path, raw)
 		}

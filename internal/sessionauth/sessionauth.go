@@ -47,6 +47,18 @@ func New(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	return srv, nil
 }
 
+// baseManager is the session manager that every replica copies and then
+// configures. scs.New also starts a cleanup goroutine for a default memstore,
+// and in scs v2.9.0 that goroutine can't be stopped without a data race,
+// because StopCleanup reads the stop channel that the goroutine assigns.
+// Calling scs.New once keeps that goroutine to one a process, so replicas
+// started and closed in one process leak none.
+//
+// NOTE: the copies share scs's context key, under which Load finds session
+// data already in a request context. That is harmless as long as no request
+// context passes through the session middleware of two replicas.
+var baseManager = scs.New()
+
 // app holds one replica's session manager and store.
 type app struct {
 	srv   *server.Server
@@ -60,7 +72,8 @@ func newApp(srv *server.Server, cfg Config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	sm := scs.New()
+	sm := new(scs.SessionManager)
+	*sm = *baseManager
 	sm.Store = store
 	sm.IdleTimeout = cfg.IdleTimeout
 	sm.Lifetime = cfg.Lifetime

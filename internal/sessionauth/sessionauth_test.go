@@ -1,12 +1,15 @@
 package sessionauth_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authlab/authlab/internal/redistest"
+	"github.com/authlab/authlab/internal/redisx"
 )
 
 func TestLoginMeLogout(t *testing.T) {
@@ -333,6 +336,10 @@ func TestRedisDown(t *testing.T) {
 	if logout.status != http.StatusServiceUnavailable || logout.code() != "store_unavailable" {
 		t.Errorf("logout with Redis down: status %d, body %s, want 503 store_unavailable", logout.status, logout.raw)
 	}
+	revoke := r.revoke(t, "user-0002")
+	if revoke.status != http.StatusServiceUnavailable || revoke.code() != "store_unavailable" {
+		t.Errorf("revoke with Redis down: status %d, body %s, want 503 store_unavailable", revoke.status, revoke.raw)
+	}
 	if ready := r.send(t, http.MethodGet, "/readyz", "", "", nil); ready.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with Redis down: status %d, body %s, want 503", ready.status, ready.raw)
 	}
@@ -346,4 +353,49 @@ func TestRedisDown(t *testing.T) {
 	}
 	r.mustBeRejected(t, session)
 	r.mustBeUser(t, r.login(t, "user-0003", ""), "user-0003")
+}
+
+func TestRejectionsCountedInMetrics(t *testing.T) {
+	r := startReplica(t, "r1", nil)
+	r.mustBeRejected(t, "")
+	r.mustBeRejected(t, "not-a-token")
+	r.mustBeRejected(t, strings.Repeat("Q", 43))
+
+	metrics := r.send(t, http.MethodGet, "/metrics", "", "", nil)
+	for _, reason := range []string{"no_session", "malformed_cookie", "unknown_session"} {
+		if !strings.Contains(metrics.raw, `reason="`+reason+`"`) {
+			t.Errorf("/metrics has no rejection with reason %s", reason)
+		}
+	}
+}
+
+func TestRedisKeysHoldNoToken(t *testing.T) {
+	env := redisEnv(t)
+	r := startReplica(t, "r1", env)
+	session := r.login(t, "user-0002", "")
+
+	client, err := redisx.Open(env["REDIS_URL"])
+	if err != nil {
+		t.Fatalf("open redis: %v", err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+	keys, err := client.Keys(ctx, env["REDIS_PREFIX"]+"*").Result()
+	if err != nil {
+		t.Fatalf("list keys: %v", err)
+	}
+	if len(keys) != 2 {
+		t.Errorf("keys after one login = %v, want a session key and an index key", keys)
+	}
+	for _, key := range keys {
+		if strings.Contains(key, session) {
+			t.Errorf("key %q contains the session token", key)
+		}
+		if client.Type(ctx, key).Val() == "zset" {
+			members := client.ZRange(ctx, key, 0, -1).Val()
+			if slices.Contains(members, session) {
+				t.Errorf("index %q contains the session token", key)
+			}
+		}
+	}
 }

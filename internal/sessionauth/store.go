@@ -27,7 +27,7 @@ var errSessionEnded = errors.New("session ended while the request was running")
 //   - DeleteCtx deletes the session and, when ctx names the user, removes the
 //     token from the index.
 //
-// scs hashes tokens before the store sees them (HashTokenInStore), so the
+// scs hashes tokens before it calls the store (HashTokenInStore), so the
 // store and its index hold SHA-256 hashes, never a cookie value.
 type indexedStore interface {
 	scs.CtxStore
