@@ -84,7 +84,7 @@ func QuickPlan(systems []string) Plan {
 	p.Rate, p.Phase, p.Users = 150, 2*time.Second, 40
 	p.RampStart, p.RampGrowth, p.RampSteps, p.RampStep = 200, 2, 3, time.Second
 	p.RevokeUsers = 10
-	p.HybridAccessTTL, p.RevokeWindow = 4*time.Second, 6*time.Second
+	p.HybridAccessTTL, p.RevokeWindow = 3*time.Second, 5*time.Second
 	p.BcryptCost = 6
 	return p
 }
@@ -133,7 +133,7 @@ func (p Plan) Estimate() time.Duration {
 	for _, s := range p.Scenarios {
 		switch s {
 		case Steady, ReplicaCrash, StoreOutage, ScaleOut:
-			total += n * (p.Phase + time.Second)
+			total += n * (p.Phase + time.Second/2)
 		case Ramp:
 			runs := time.Duration(1)
 			if p.Replicas > 1 {

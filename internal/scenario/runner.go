@@ -168,7 +168,7 @@ func (r *Runner) newFleet(ctx context.Context, system string, count int) (*loadg
 	}
 	f, err := loadgen.NewFleet(loadgen.Config{
 		BaseURL: r.Target.URL(system), Flavor: flavor, Users: count,
-		Password: r.Password, MaxInFlight: maxInFlight(r.peakRate()),
+		Password: r.Password, MaxInFlight: loadgen.MaxInFlightFor(r.peakRate(), 100*time.Millisecond),
 	})
 	if err != nil {
 		return nil, err
@@ -213,15 +213,9 @@ func (r *Runner) peakRate() float64 {
 	return peak
 }
 
-// maxInFlight sizes the in-flight limit for rate: a second's worth of
-// requests at 100 ms each with four times headroom, at least 64.
-func maxInFlight(rate float64) int {
-	return max(64, int(rate*0.1*4))
-}
-
 // phase runs one schedule on fleet with a live status line.
 func (r *Runner) phase(ctx context.Context, label string, f *loadgen.Fleet, s loadgen.Schedule, opts ...loadgen.RunOption) *loadgen.Phase {
-	stop := r.showProgress(label, s, &opts)
+	stop := r.showProgress(label, &opts)
 	defer stop()
 	return f.Run(ctx, s, opts...)
 }
