@@ -13,6 +13,11 @@
 // SHA-256 hash, with the user, the family, the expiry (REFRESH_TTL after
 // issue), the state (current or rotated), the successor's hash and the time
 // of rotation. Each user has an index of families, used by /admin/revoke.
+// Every rotation gives the new token a full REFRESH_TTL, so a login ends
+// only when its client stops refreshing for that long, or on logout or
+// revocation: there is no absolute lifetime. A rotated token's record stays
+// until its own expiry, so that its reuse is detected for as long as it
+// could have been valid, which costs one small hash in Redis a refresh.
 //
 // Presenting a rotated refresh token means either an honest race (two tabs,
 // a retried request whose response was lost) or a stolen token. For

@@ -24,22 +24,28 @@ type Family struct {
 	Tokens int
 }
 
-// Family returns the family with the given id. It reads the family with two
-// commands, not atomically, so it suits tests and inspection, not decisions.
+// Family returns the family with the given id. It reads the family with
+// several commands, not atomically, so it suits tests and inspection, not
+// decisions.
 func (s *Store) Family(ctx context.Context, id string) (Family, error) {
+	now, err := s.rdb.Time(ctx).Result()
+	if err != nil {
+		return Family{}, fmt.Errorf("read Redis time: %w", err)
+	}
 	fields, err := s.rdb.HGetAll(ctx, s.familyKey(id)).Result()
 	if err != nil {
 		return Family{}, fmt.Errorf("read refresh token family %s: %w", id, err)
 	}
-	if len(fields) == 0 {
+	created, _ := strconv.ParseInt(fields["created"], 10, 64)
+	exp, _ := strconv.ParseInt(fields["exp"], 10, 64)
+	if exp <= now.UnixMilli() {
 		return Family{}, ErrFamilyNotFound
 	}
+
 	tokens, err := s.rdb.SCard(ctx, s.familyKey(id)+":tokens").Result()
 	if err != nil {
 		return Family{}, fmt.Errorf("read tokens of refresh token family %s: %w", id, err)
 	}
-	created, _ := strconv.ParseInt(fields["created"], 10, 64)
-	exp, _ := strconv.ParseInt(fields["exp"], 10, 64)
 	return Family{
 		ID:        id,
 		User:      fields["user"],
@@ -50,7 +56,8 @@ func (s *Store) Family(ctx context.Context, id string) (Family, error) {
 }
 
 // Families returns the ids of the user's families that are still alive,
-// skipping ids in the index whose family expired on its own.
+// skipping ids in the index whose family expired on its own. Like Family, it
+// is not atomic.
 func (s *Store) Families(ctx context.Context, user string) ([]string, error) {
 	ids, err := s.rdb.SMembers(ctx, s.indexKey(user)).Result()
 	if err != nil {
@@ -58,13 +65,14 @@ func (s *Store) Families(ctx context.Context, user string) ([]string, error) {
 	}
 	alive := ids[:0]
 	for _, id := range ids {
-		n, err := s.rdb.Exists(ctx, s.familyKey(id)).Result()
+		_, err := s.Family(ctx, id)
+		if errors.Is(err, ErrFamilyNotFound) {
+			continue
+		}
 		if err != nil {
-			return nil, fmt.Errorf("read refresh token family %s: %w", id, err)
+			return nil, err
 		}
-		if n == 1 {
-			alive = append(alive, id)
-		}
+		alive = append(alive, id)
 	}
 	return alive, nil
 }

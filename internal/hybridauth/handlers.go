@@ -78,12 +78,10 @@ func (a *app) refreshError(err error) error {
 }
 
 // respondTokens issues an access token for u and sends it with the refresh
-// token in the OAuth 2.0 shape.
-//
-// NOTE: the refresh token has already rotated when this runs. If the access
-// token can't be signed or the response is lost, the client can present the
-// previous refresh token again inside the reuse interval to get the same
-// successor.
+// token in the OAuth 2.0 shape. On /refresh the token has already rotated
+// when this runs. If the access token can't be signed or the response is
+// lost, the client gets the same successor by presenting the previous
+// refresh token again inside the reuse interval.
 func (a *app) respondTokens(c echo.Context, u users.User, issued Issued) error {
 	access, _, err := a.tokens.Issue(u)
 	if err != nil {
@@ -112,7 +110,13 @@ func (a *app) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, a.srv.Me(claims.Subject, claims.Roles, claims.ExpiresAt.Time))
 }
 
+// jwksMaxAge is how long a client may cache the JWKS. A verifier that caches
+// the set learns of a new key up to this late, so it should fetch the set
+// again when it meets an unknown kid.
+const jwksMaxAge = 5 * time.Minute
+
 func (a *app) jwks(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, fmt.Sprintf("public, max-age=%d", int(jwksMaxAge/time.Second)))
 	return c.JSON(http.StatusOK, a.tokens.JWKS())
 }
 

@@ -46,7 +46,7 @@ func (b *syncBuffer) String() string {
 
 // testEnv returns the settings of a replica with its own Redis prefix and
 // signing key. Replicas built from the same map share both.
-func testEnv(t *testing.T, redisURL string) map[string]string {
+func testEnv(t testing.TB, redisURL string) map[string]string {
 	t.Helper()
 	keyFile := filepath.Join(t.TempDir(), "jwt.pem")
 	if err := token.GenerateKeyFile(token.AlgEdDSA, keyFile); err != nil {
@@ -77,7 +77,7 @@ type replica struct {
 
 // startReplica builds a replica from env with the given overrides and serves
 // it until the test ends.
-func startReplica(t *testing.T, env map[string]string, overrides map[string]string) *replica {
+func startReplica(t testing.TB, env map[string]string, overrides map[string]string) *replica {
 	t.Helper()
 	settings := maps.Clone(env)
 	maps.Copy(settings, overrides)
@@ -101,7 +101,7 @@ func startReplica(t *testing.T, env map[string]string, overrides map[string]stri
 
 // mustTestStore returns a store on the replica's Redis and prefix, to look
 // at what the replica wrote.
-func (r *replica) mustTestStore(t *testing.T) *Store {
+func (r *replica) mustTestStore(t testing.TB) *Store {
 	t.Helper()
 	rdb, err := redisx.Open(r.env["REDIS_URL"])
 	if err != nil {

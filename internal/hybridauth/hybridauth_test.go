@@ -216,6 +216,10 @@ func TestRedisDown(t *testing.T) {
 		http.StatusServiceUnavailable, "store_unavailable")
 	login := r.send(t, http.MethodPost, "/login", `{"username":"user-0002","password":"`+password+`"}`, "")
 	assertStatus(t, "login without redis", login, http.StatusServiceUnavailable, "store_unavailable")
+	assertStatus(t, "logout without redis", r.send(t, http.MethodPost, "/logout", refreshBody(tk.refresh), ""),
+		http.StatusServiceUnavailable, "store_unavailable")
+	assertStatus(t, "admin revoke without redis", r.send(t, http.MethodPost, "/admin/revoke", `{"username":"user-0002"}`, adminToken),
+		http.StatusServiceUnavailable, "store_unavailable")
 	ready := r.send(t, http.MethodGet, "/readyz", "", "")
 	assertStatus(t, "readyz without redis", ready, http.StatusServiceUnavailable, "")
 	if checks, _ := ready.body["checks"].(map[string]any); checks["redis"] != "unavailable" {
@@ -244,7 +248,69 @@ func TestJWKS(t *testing.T) {
 	if kid := jwtHeader(t, tk.access)["kid"]; key["kid"] != kid {
 		t.Errorf("jwks kid %v, access token kid %v", key["kid"], kid)
 	}
+	if cc := resp.header.Get("Cache-Control"); cc != "public, max-age=300" {
+		t.Errorf("Cache-Control %q, want public, max-age=300", cc)
+	}
 	if _, ok := key["d"]; ok {
 		t.Error("jwks publishes the private key")
+	}
+}
+
+func TestLogoutWithoutBearer(t *testing.T) {
+	r := startReplica(t, testEnv(t, redistest.URL(t)), nil)
+	tk := r.mustLogin(t, "user-0002")
+
+	out := r.send(t, http.MethodPost, "/logout", refreshBody(tk.refresh), "")
+	assertStatus(t, "logout", out, http.StatusOK, "")
+	if out.body["revoked"] != true {
+		t.Errorf("revoked = %v, want true", out.body["revoked"])
+	}
+	until, err := time.Parse(time.RFC3339, out.str("access_token_valid_until"))
+	if err != nil {
+		t.Fatalf("access_token_valid_until %q: %v", out.str("access_token_valid_until"), err)
+	}
+	if want := time.Now().Add(10*time.Minute + 30*time.Second); until.Sub(want).Abs() > 2*time.Second {
+		t.Errorf("access_token_valid_until %v, want about %v (ACCESS_TTL plus leeway)", until, want)
+	}
+
+	again := r.send(t, http.MethodPost, "/logout", refreshBody(tk.refresh), "")
+	assertStatus(t, "second logout", again, http.StatusOK, "")
+	if again.body["revoked"] != false {
+		t.Errorf("second logout: revoked = %v, want false", again.body["revoked"])
+	}
+}
+
+func TestLogoutWithRotatedToken(t *testing.T) {
+	r := startReplica(t, testEnv(t, redistest.URL(t)), nil)
+	first := r.mustLogin(t, "user-0002")
+	second := r.mustRefresh(t, first.refresh)
+
+	out := r.send(t, http.MethodPost, "/logout", refreshBody(first.refresh), "")
+	if out.body["revoked"] != true {
+		t.Errorf("logout with a rotated token: revoked = %v, want true", out.body["revoked"])
+	}
+	assertStatus(t, "refresh after logout", r.send(t, http.MethodPost, "/refresh", refreshBody(second.refresh), ""),
+		http.StatusUnauthorized, "invalid_refresh_token")
+}
+
+func TestRefreshAcrossReplicas(t *testing.T) {
+	env := testEnv(t, redistest.URL(t))
+	one := startReplica(t, env, map[string]string{"REPLICA_ID": "hybrid-test-1"})
+	two := startReplica(t, env, map[string]string{"REPLICA_ID": "hybrid-test-2"})
+
+	first := one.mustLogin(t, "user-0002")
+	second := two.mustRefresh(t, first.refresh)
+	me := one.send(t, http.MethodGet, "/api/me", "", second.access)
+	assertStatus(t, "me on another replica", me, http.StatusOK, "")
+	if again := one.mustRefresh(t, first.refresh); again.refresh != second.refresh {
+		t.Error("reuse on another replica inside the interval returned another successor")
+	}
+}
+
+func BenchmarkRefreshHTTP(b *testing.B) {
+	r := startReplica(b, testEnv(b, redistest.URL(b)), nil)
+	raw := r.mustLogin(b, "user-0002").refresh
+	for b.Loop() {
+		raw = r.mustRefresh(b, raw).refresh
 	}
 }

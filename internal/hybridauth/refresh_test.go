@@ -380,3 +380,44 @@ func BenchmarkStoreRotate(b *testing.B) {
 		raw = mustRotate(b, s, raw).Token
 	}
 }
+
+// The lab falls back on miniredis when redis-server is missing, and
+// miniredis expires keys only when its clock is moved forward by hand.
+func TestStoreOnMiniredis(t *testing.T) {
+	local, err := redisx.StartLocal(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = local.Stop() })
+	rdb, err := redisx.Open(local.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rdb.Close() })
+	long := NewStore(rdb, "mini:", time.Hour, 100*time.Millisecond)
+	short := NewStore(rdb, "mini:", 100*time.Millisecond, 50*time.Millisecond)
+	ctx := context.Background()
+
+	first := mustCreate(t, long, "user-0002")
+	second := mustRotate(t, long, first.Token)
+	if again := mustRotate(t, long, first.Token); again.Token != second.Token {
+		t.Error("reuse inside the interval did not return the successor")
+	}
+	expiring := mustCreate(t, short, "user-0002")
+	time.Sleep(200 * time.Millisecond)
+
+	assertInvalid(t, long, expiring.Token, "expired token")
+	if _, err := long.Rotate(ctx, first.Token); !errors.Is(err, ErrRefreshReused) {
+		t.Errorf("reuse after the interval: got %v, want ErrRefreshReused", err)
+	}
+	assertInvalid(t, long, second.Token, "successor of revoked family")
+	other := mustCreate(t, long, "user-0002")
+	n, err := long.RevokeUser(ctx, "user-0002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("revoked %d families, want 1: the expired one is not counted", n)
+	}
+	assertInvalid(t, long, other.Token, "token of revoked user")
+}

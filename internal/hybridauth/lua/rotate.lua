@@ -19,7 +19,8 @@ if not user or not fam or not exp or exp <= now then
   return {'invalid'}
 end
 local fam_key = prefix .. 'fam:' .. fam
-if redis.call('EXISTS', fam_key) == 0 then
+local fam_exp = tonumber(redis.call('HGET', fam_key, 'exp'))
+if not fam_exp or fam_exp <= now then
   return {'invalid'}
 end
 
@@ -51,5 +52,5 @@ if rotated and now - rotated < interval then
     return {'reissued', user, fam, tonumber(successor[2]), successor_sealed}
   end
 end
-revoke_family(prefix, fam, user)
+revoke_family(prefix, fam, user, now)
 return {'reused', user, fam}
