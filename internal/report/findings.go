@@ -59,12 +59,23 @@ func latencyFindings(run *results.Run, names []string) []string {
 		}
 	}
 	lowP99, highP99 := steady[low].LatencyMS.P99, steady[high].LatencyMS.P99
+	out := []string{fmt.Sprintf("In steady, p99 latency ranged from %s (%s) to %s (%s).",
+		latency(lowP99), low, latency(highP99), high)}
 	if closeTo(lowP99, highP99) {
-		return []string{fmt.Sprintf("In steady, every system's p99 latency was within 10%% "+
+		out = []string{fmt.Sprintf("In steady, every system's p99 latency was within 10%% "+
 			"of the others, from %s (%s) to %s (%s).", latency(lowP99), low, latency(highP99), high)}
 	}
-	return []string{fmt.Sprintf("In steady, p99 latency ranged from %s (%s) to %s (%s).",
-		latency(lowP99), low, latency(highP99), high)}
+	var limited []string
+	for _, name := range ran {
+		if steady[name].Client.Bottleneck {
+			limited = append(limited, name)
+		}
+	}
+	if len(limited) > 0 {
+		out = append(out, fmt.Sprintf("The load generator fell behind its schedule in steady for %s, "+
+			"so those latencies may include client delay (see Warnings).", joinList(limited)))
+	}
+	return out
 }
 
 func storeOpsFindings(run *results.Run, names []string) []string {

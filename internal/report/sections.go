@@ -7,7 +7,8 @@ import (
 	"github.com/authlab/authlab/internal/results"
 )
 
-// sections returns one section a scenario, in the order of the design.
+// sections returns one section a scenario, in the order steady, ramp,
+// revoke, replica-crash, store-outage, scale-out.
 func sections(run *results.Run, names []string) []section {
 	sc := run.Scenarios
 	return []section{
@@ -117,7 +118,7 @@ func rampSection(ramp map[string]*results.Ramp, names []string, settings results
 			summary.Rows = append(summary.Rows, []string{name, fmt.Sprint(rr.Replicas), rampRunHeld(rr),
 				fmt.Sprintf("%d of %d", countSteps(rr, func(st results.RampStep) bool { return st.Held }), len(rr.Steps)),
 				fmt.Sprint(countSteps(rr, func(st results.RampStep) bool { return st.ClientLimited }))})
-			lines.Series = append(lines.Series, rampSeries(name, rr))
+			lines.Series = append(lines.Series, rampSeries(name, rr, settings))
 		}
 	}
 	s.Tables = []table{summary}
@@ -146,12 +147,12 @@ func countSteps(rr *results.RampRun, match func(results.RampStep) bool) int {
 	return n
 }
 
-func rampSeries(name string, rr *results.RampRun) series {
+func rampSeries(name string, rr *results.RampRun, settings results.Settings) series {
 	sr := series{Name: fmt.Sprintf("%s, %s", name, plural(rr.Replicas, "replica"))}
 	for _, step := range rr.Steps {
 		note := "held"
 		if !step.Held {
-			note = fmt.Sprintf("not held, errors %s", percent(step.ErrorRate))
+			note = "not held" + failedLimits(step, settings)
 		}
 		if step.ClientLimited {
 			note += ", client-limited"
@@ -159,4 +160,17 @@ func rampSeries(name string, rr *results.RampRun) series {
 		sr.Points = append(sr.Points, point{X: step.RateRPS, Y: step.P99MS, Note: note})
 	}
 	return sr
+}
+
+// failedLimits names the limits that a step that was not held went over,
+// each with a leading ", ".
+func failedLimits(step results.RampStep, settings results.Settings) string {
+	text := ""
+	if settings.ObjectiveMS > 0 && step.P99MS > settings.ObjectiveMS {
+		text += ", p99 over the objective"
+	}
+	if step.ErrorRate > settings.ErrorBudget {
+		text += fmt.Sprintf(", errors %s over the budget", percent(step.ErrorRate))
+	}
+	return text
 }
