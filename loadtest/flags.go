@@ -14,10 +14,14 @@ import (
 
 // options is the parsed command line.
 type options struct {
-	serve  bool
-	target string
-	out    string
-	plan   scenario.Plan
+	serve bool
+	// check and rebuild name a results.json to check or to render again,
+	// with no load run.
+	check   string
+	rebuild string
+	target  string
+	out     string
+	plan    scenario.Plan
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -38,6 +42,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.BoolVar(&o.serve, "serve", false, "start the embedded lab on ports 8081-8085 and keep it running until Ctrl-C")
 	fs.StringVar(&o.target, "target", "embedded", `"embedded" (start the lab in this process) or "compose" (a running docker compose stack)`)
 	fs.StringVar(&o.out, "out", "report", "folder the report is written to")
+	fs.StringVar(&o.check, "check", "", "check a results.json against what every honest run must show, and run no load")
+	fs.StringVar(&o.rebuild, "rebuild", "", "render the report again from a results.json into -out, and run no load")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./loadtest [flags]\n\n"+
 			"Runs every scenario against every system and writes REPORT.md, index.html and\n"+

@@ -19,7 +19,7 @@ func labEnv(plan scenario.Plan, getenv func(string) string) map[string]string {
 		"LOGIN_RATE_USER": "600",
 		// All replicas share one clock, so the leeway for clock skew can be
 		// short, and revoked hybrid tokens end close to their exp.
-		"JWT_LEEWAY": plan.Leeway.String(),
+		"JWT_LEEWAY":  plan.Leeway.String(),
 		"BCRYPT_COST": strconv.Itoa(plan.BcryptCost),
 		"USERS":       strconv.Itoa(max(1000, plan.Users+plan.RevokeUsers)),
 	}

@@ -43,7 +43,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if opts.serve {
+	switch {
+	case opts.check != "":
+		return checkResults(opts.check, stdout)
+	case opts.rebuild != "":
+		return rebuildReport(opts.rebuild, opts.out, stdout)
+	case opts.serve:
 		return serve(ctx, opts, getenv, stdout, stderr)
 	}
 	return loadTest(ctx, opts, getenv, stdout, stderr)
