@@ -32,6 +32,7 @@ func howMade(run *results.Run) table {
 	add("jwt access token lifetime", positive(st.JWTAccessTTL, duration))
 	add("hybrid access token lifetime", positive(st.HybridAccessTTL, duration))
 	add("refresh margin", positive(st.RefreshMarginMS, duration))
+	add("JWT leeway (a token is accepted until exp plus this)", leewayText(st.JWTLeewayMS))
 	add("bcrypt cost", positive(float64(st.BcryptCost), decimal))
 	add("revoke window", positive(st.RevokeWindowMS, duration))
 	add("revoke poll interval", positive(st.RevokePollMS, duration))
@@ -48,6 +49,14 @@ func positive(v float64, format func(float64) string) string {
 		return notRecorded
 	}
 	return format(v)
+}
+
+// leewayText formats the JWT leeway, where zero is a valid setting.
+func leewayText(ms float64) string {
+	if ms == 0 {
+		return "0 (none)"
+	}
+	return duration(ms)
 }
 
 func listText(items []string) string {
