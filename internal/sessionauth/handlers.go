@@ -84,7 +84,7 @@ func (a *app) me(c echo.Context) error {
 
 // rejectSession returns the 401 for a request without a valid session and
 // counts it under reason, or under a reason derived from the cookie when
-// reason is "". When the request had a cookie, the response expires it.
+// reason is "". The response expires a cookie that can't be valid anywhere.
 func (a *app) rejectSession(c echo.Context, reason string) error {
 	state := requestCookie(c)
 	if reason == "" {
@@ -100,7 +100,10 @@ func (a *app) rejectSession(c echo.Context, reason string) error {
 		}
 	}
 	a.srv.Metrics.Rejected(reason)
-	if state != cookieMissing {
+	// With the memory store, a cookie unknown here may belong to a session
+	// on another replica that the load balancer failed to pin the client
+	// to, so only a malformed one is expired.
+	if state == cookieMalformed || state == cookieWellFormed && a.cfg.Store == StoreRedis {
 		a.expireCookie(c)
 	}
 	return server.Errorf(server.CodeUnauthenticated, "no valid session: log in with POST /login")

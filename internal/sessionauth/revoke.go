@@ -56,8 +56,8 @@ func (a *app) revokeResponse(user string, count int) RevokeResponse {
 	resp := RevokeResponse{User: user, Revoked: count, Replica: a.srv.Config.ReplicaID}
 	if a.cfg.Store == StoreRedis {
 		resp.Scope = ScopeAllReplicas
-		resp.Message = fmt.Sprintf("all sessions of %s were destroyed (%d still valid before the revoke); "+
-			"every replica rejects them from the next request", user, count)
+		resp.Message = fmt.Sprintf("all sessions of %s were destroyed (%d still valid). "+
+			"Every replica rejects them from its next request.", user, count)
 		return resp
 	}
 
@@ -70,7 +70,7 @@ func (a *app) revokeResponse(user string, count int) RevokeResponse {
 		until = fmt.Sprintf("they go %v without a request or their lifetime of %v after login ends",
 			a.cfg.IdleTimeout, a.cfg.Lifetime)
 	}
-	resp.Message = fmt.Sprintf("destroyed %d sessions of %s on replica %s only; "+
-		"sessions on other replicas stay valid until %s", count, user, a.srv.Config.ReplicaID, until)
+	resp.Message = fmt.Sprintf("destroyed %d sessions of %s on replica %s only. "+
+		"Sessions on other replicas stay valid until %s.", count, user, a.srv.Config.ReplicaID, until)
 	return resp
 }

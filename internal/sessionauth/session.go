@@ -48,8 +48,8 @@ const requestSessionKey = "sessionauth.session"
 // Here, handlers that change the session call save before they write the
 // response, so a failed commit becomes an error response. A hook on the
 // Echo response also commits a session that a handler changed but did not
-// save, before the status line goes out. A handler that returns an error
-// never commits the session.
+// save, before the status line goes out. When a handler returns an error,
+// that hook commits nothing.
 func (a *app) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()

@@ -149,6 +149,24 @@ func TestMemoryReplicasKeepOwnSessions(t *testing.T) {
 	session := r1.login(t, "user-0002", "")
 	r1.mustBeUser(t, session, "user-0002")
 	r2.mustBeRejected(t, session)
+
+	// r2 can't tell a session of r1 from a made-up one, so it leaves the
+	// cookie alone.
+	if c := r2.me(t, session).cookie(); c != nil {
+		t.Errorf("r2 set cookie %v for a session it does not keep, want none", c)
+	}
+}
+
+func TestRejectionExpiresDeadCookie(t *testing.T) {
+	r := startReplica(t, "r1", redisEnv(t))
+	session := r.login(t, "user-0002", "")
+	r.revoke(t, "user-0002")
+	for name, value := range map[string]string{"revoked": session, "malformed": "not-a-token"} {
+		c := r.me(t, value).cookie()
+		if c == nil || c.MaxAge >= 0 {
+			t.Errorf("401 for a %s cookie set %v, want a cookie with a negative Max-Age", name, c)
+		}
+	}
 }
 
 func TestRevokeRedisReachesEveryReplica(t *testing.T) {
