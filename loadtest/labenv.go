@@ -57,4 +57,7 @@ func applyEnvToPlan(plan *scenario.Plan, getenv func(string) string) {
 	if v, err := time.ParseDuration(getenv("JWT_LEEWAY")); err == nil {
 		plan.Leeway = v
 	}
+	if v, err := time.ParseDuration(getenv("ACCESS_TTL")); err == nil {
+		plan.JWTAccessTTL = v
+	}
 }

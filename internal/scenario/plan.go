@@ -55,6 +55,8 @@ type Plan struct {
 	// HybridAccessTTL is the hybrid system's access token lifetime in this
 	// run; the revoke window must cover it.
 	HybridAccessTTL time.Duration
+	// JWTAccessTTL is the jwt systems' token lifetime in this run.
+	JWTAccessTTL time.Duration
 	// Leeway is the JWT apps' allowance for clock skew in this run: a token
 	// stays accepted until exp plus Leeway.
 	Leeway time.Duration
@@ -72,7 +74,7 @@ func DefaultPlan(systems []string) Plan {
 		RampStart: 200, RampGrowth: 1.6, RampSteps: 6, RampStep: 2500 * time.Millisecond,
 		RevokeUsers: 20, RevokePoll: 100 * time.Millisecond,
 		HybridAccessTTL: 20 * time.Second, RevokeWindow: 25 * time.Second,
-		Leeway: time.Second, BcryptCost: 10,
+		JWTAccessTTL: 24 * time.Hour, Leeway: time.Second, BcryptCost: 10,
 	}
 }
 
