@@ -314,3 +314,13 @@ func BenchmarkRefreshHTTP(b *testing.B) {
 		raw = r.mustRefresh(b, raw).refresh
 	}
 }
+
+func TestRefreshUserNoLongerListed(t *testing.T) {
+	env := testEnv(t, redistest.URL(t))
+	large := startReplica(t, env, map[string]string{"USERS": "20"})
+	small := startReplica(t, env, map[string]string{"USERS": "5"})
+
+	tk := large.mustLogin(t, "user-0010")
+	assertStatus(t, "refresh of a user the directory lacks", small.send(t, http.MethodPost, "/refresh", refreshBody(tk.refresh), ""),
+		http.StatusUnauthorized, "invalid_refresh_token")
+}

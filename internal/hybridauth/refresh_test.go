@@ -129,8 +129,8 @@ func TestStoreReuseTwoGenerationsOld(t *testing.T) {
 	second := mustRotate(t, s, first.Token)
 	third := mustRotate(t, s, second.Token)
 
-	// Inside its interval, but its successor is no longer current: the
-	// family has moved on twice, which an honest client can't explain.
+	// Inside its interval, but the family has rotated twice since, which
+	// one retry or one race between two tabs does not cause.
 	_, err := s.Rotate(context.Background(), first.Token)
 	var reuse *ReuseError
 	if !errors.As(err, &reuse) {
