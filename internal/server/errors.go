@@ -139,7 +139,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	e := toError(err)
 	status := e.Status()
 	if status >= http.StatusInternalServerError && e.Code != CodeNotImplemented {
-		s.Logger.Error("request failed", "method", c.Request().Method, "route", c.Path(), "code", e.Code, "err", e.Error())
+		s.logFailure(c, e)
 	}
 	h := c.Response().Header()
 	if e.RetryAfter > 0 {
@@ -157,4 +157,23 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	_ = c.JSON(status, body)
+}
+
+// logFailure logs a failed request. A store outage fails every request that
+// needs the store, so for each code it logs at most one line a second, with
+// the number of lines it dropped since.
+func (s *Server) logFailure(c echo.Context, e *Error) {
+	s.failMu.Lock()
+	now := time.Now()
+	last := s.failLast[e.Code]
+	if now.Sub(last) < time.Second {
+		s.failDropped[e.Code]++
+		s.failMu.Unlock()
+		return
+	}
+	dropped := s.failDropped[e.Code]
+	s.failLast[e.Code], s.failDropped[e.Code] = now, 0
+	s.failMu.Unlock()
+	s.Logger.Error("request failed", "method", c.Request().Method, "route", c.Path(),
+		"code", e.Code, "err", e.Error(), "dropped_since_last", dropped)
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/authlab/authlab/internal/config"
+	"github.com/authlab/authlab/internal/redisx"
 )
 
 // BuildFunc builds one replica of an app from its environment.
@@ -21,6 +23,7 @@ func Run(ctx context.Context, getenv func(string) string, stderr io.Writer, buil
 	if err != nil {
 		return err
 	}
+	redisx.RouteLogs(logger, 5*time.Second)
 	srv, err := build(ctx, getenv, logger)
 	if err != nil {
 		return err

@@ -36,7 +36,12 @@ type Server struct {
 	Logger  *slog.Logger
 	Metrics *Metrics
 
-	limits  *loginLimits
+	limits *loginLimits
+	// failMu guards the per-code state of logFailure.
+	failMu      sync.Mutex
+	failLast    map[string]time.Time
+	failDropped map[string]int
+
 	mu      sync.Mutex
 	checks  map[string]ReadinessCheck
 	closers []func() error
@@ -57,6 +62,9 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		Metrics: newMetrics(cfg),
 		limits:  newLoginLimits(cfg.LoginPerUser, cfg.LoginPerClient),
 		checks:  map[string]ReadinessCheck{},
+
+		failLast:    map[string]time.Time{},
+		failDropped: map[string]int{},
 	}
 	s.setupEcho()
 	if cfg.AdminToken == "" {

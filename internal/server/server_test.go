@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -256,5 +257,20 @@ func TestBearerToken(t *testing.T) {
 				t.Errorf("BearerToken(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestStoreFailuresLoggedOnceASecond(t *testing.T) {
+	s := mustServer(t, nil)
+	var buf bytes.Buffer
+	s.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	s.Echo.GET("/down", func(echo.Context) error { return StoreUnavailable(errors.New("dial tcp: connection refused")) })
+	for range 5 {
+		if r := send(t, s.Handler(), http.MethodGet, "/down", "", "", nil); r.status != http.StatusServiceUnavailable || r.code != CodeStoreUnavailable {
+			t.Fatalf("/down = %d %q, want 503 %q", r.status, r.code, CodeStoreUnavailable)
+		}
+	}
+	if got := strings.Count(buf.String(), "request failed"); got != 1 {
+		t.Errorf("logged %d failures, want 1 within a second:\n%s", got, buf.String())
 	}
 }
