@@ -38,11 +38,15 @@ var stores = []storeCase{
 	{name: "redis", env: redisEnv},
 }
 
+// redisEnv selects the redis store with a key prefix of its own, whose keys
+// are deleted when the test ends, because REDIS_URL may name a shared Redis.
 func redisEnv(t *testing.T) map[string]string {
+	url, prefix := redistest.URL(t), redistest.Prefix(t)
+	t.Cleanup(func() { sessionauth.DeleteTestKeys(t, url, prefix) })
 	return map[string]string{
 		"SESSION_STORE": "redis",
-		"REDIS_URL":     redistest.URL(t),
-		"REDIS_PREFIX":  redistest.Prefix(t),
+		"REDIS_URL":     url,
+		"REDIS_PREFIX":  prefix,
 	}
 }
 

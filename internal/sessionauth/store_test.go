@@ -52,7 +52,8 @@ func testStores(t *testing.T) map[string]indexedStore {
 	t.Helper()
 	mem := newMemoryStore(time.Hour)
 	t.Cleanup(func() { _ = mem.Close() })
-	client, err := redisx.Open(redistest.URL(t))
+	url := redistest.URL(t)
+	client, err := redisx.Open(url)
 	if err != nil {
 		t.Fatalf("open redis: %v", err)
 	}
@@ -71,7 +72,7 @@ func testStores(t *testing.T) map[string]indexedStore {
 	t.Cleanup(func() { _ = miniClient.Close() })
 	return map[string]indexedStore{
 		"memory":    mem,
-		"redis":     newRedisStore(client, redistest.Prefix(t), time.Hour),
+		"redis":     newRedisStore(client, redisTestPrefix(t, url), time.Hour),
 		"miniredis": newRedisStore(miniClient, "test:", time.Hour),
 	}
 }
@@ -171,12 +172,13 @@ func TestStoreRevokeSkipsExpired(t *testing.T) {
 }
 
 func TestRedisIndexFollowsSessions(t *testing.T) {
-	client, err := redisx.Open(redistest.URL(t))
+	url := redistest.URL(t)
+	client, err := redisx.Open(url)
 	if err != nil {
 		t.Fatalf("open redis: %v", err)
 	}
 	defer client.Close()
-	prefix := redistest.Prefix(t)
+	prefix := redisTestPrefix(t, url)
 	store := newRedisStore(client, prefix, time.Hour)
 	ctx := context.Background()
 	index := prefix + "user:user-0002"
@@ -311,7 +313,7 @@ func TestCloseStopsGoroutines(t *testing.T) {
 			env := map[string]string{"SESSION_STORE": store}
 			if store == StoreRedis {
 				env["REDIS_URL"] = redistest.URL(t)
-				env["REDIS_PREFIX"] = redistest.Prefix(t)
+				env["REDIS_PREFIX"] = redisTestPrefix(t, env["REDIS_URL"])
 			}
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			a := newTestApp(t, env)
