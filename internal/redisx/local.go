@@ -128,6 +128,9 @@ func (l *Local) startMiniLocked() error {
 		return nil
 	}
 	m := miniredis.NewMiniRedis()
+	// Without ClockTTL, miniredis expires keys only when a test moves its
+	// clock, and the apps rely on key TTLs for session timeouts.
+	m.ClockTTL(true)
 	addr := l.addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
