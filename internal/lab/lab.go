@@ -94,9 +94,10 @@ type Lab struct {
 var _ Target = (*Lab)(nil)
 
 // Start starts the embedded lab: Redis, every replica and the load
-// balancer, and returns once GET /healthz returns 200 on every system's URL. It returns
-// ErrLabRunning when another lab runs in this process, and an error naming
-// the port when a load balancer port is in use. Close stops it.
+// balancer. It returns once GET /healthz returns 200 on every system's URL,
+// ErrLabRunning when another lab runs in this process, and an error wrapping
+// ErrPortInUse and naming the port when a load balancer port is taken.
+// Close stops the lab.
 func Start(ctx context.Context, opts Options) (*Lab, error) {
 	if !running.CompareAndSwap(false, true) {
 		return nil, ErrLabRunning
