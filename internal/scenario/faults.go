@@ -130,13 +130,23 @@ func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phas
 			out.RefreshErrorRateDuring = ptr(during.ErrorRateOf(loadgen.KindRefresh))
 		}
 	}
+	out.RecoveryMS = r.recovery(ph, start, during)
+	return out
+}
+
+// recovery returns the time from Redis being back until the first bucket
+// within the error budget; 0 when the outage never pushed the error rate over
+// the budget, and nil when the system did not recover within the phase.
+func (r *Runner) recovery(ph *loadgen.Phase, start time.Duration, during loadgen.Stats) *float64 {
+	if during.ErrorRate() <= r.Plan.ErrorBudget {
+		return ptr(0.0)
+	}
 	for _, b := range ph.Buckets {
 		if b.Start >= start && b.Requests > 0 && b.ErrorRate() <= r.Plan.ErrorBudget {
-			out.RecoveryMS = ptr(msOf(b.Start - start))
-			break
+			return ptr(msOf(b.Start - start))
 		}
 	}
-	return out
+	return nil
 }
 
 // scaleOut adds a replica under steady load and reports the share of

@@ -41,7 +41,6 @@ func (r *Runner) rampWith(ctx context.Context, system string, replicas int) (res
 	if err != nil {
 		return run, err
 	}
-	r.warmUp(ctx, system, f)
 	rate := r.Plan.RampStart
 	for step := range r.Plan.RampSteps {
 		label := fmt.Sprintf("ramp %s x%d %.0f/s", system, replicas, rate)
@@ -79,9 +78,10 @@ func (r *Runner) rampStep(rate float64, ph *loadgen.Phase) results.RampStep {
 	return s
 }
 
-// warmUp sends one unrecorded request for each user, so users whose replica
-// went away log in again before a measured phase starts, and a load balancer
-// that was just reconfigured has seen traffic.
+// warmUp sends one unrecorded request for each user, so users whose
+// credential an earlier phase ended (a crash, an outage that emptied Redis,
+// a scale-down) log in again before a measured phase starts, and a load
+// balancer that was just reconfigured has seen traffic.
 func (r *Runner) warmUp(ctx context.Context, system string, f *loadgen.Fleet) {
 	users := len(f.Users())
 	rate := r.Plan.RampStart

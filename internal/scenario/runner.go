@@ -181,10 +181,12 @@ func (r *Runner) newFleet(ctx context.Context, system string, count int) (*loadg
 	return f, nil
 }
 
-// fleet returns the system's main fleet, logging it in on first use. The
-// scenarios share it, so the users log in once a run.
+// fleet returns the system's main fleet, logging it in on first use and
+// warming it up otherwise. The scenarios share it, so the users log in once a
+// run unless a scenario ended their credentials.
 func (r *Runner) fleet(ctx context.Context, system string) (*loadgen.Fleet, error) {
 	if f, ok := r.fleets[system]; ok {
+		r.warmUp(ctx, system, f)
 		return f, nil
 	}
 	f, err := r.newFleet(ctx, system, r.Plan.Users)
