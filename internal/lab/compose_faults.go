@@ -49,7 +49,9 @@ func (t *composeTarget) run(ctx context.Context, name string, args ...string) ([
 
 // containers returns the containers of service, running or not.
 func (t *composeTarget) containers(ctx context.Context, service string) ([]container, error) {
-	out, err := t.compose(ctx, "ps", "-q", service)
+	// -a, because the compose plugin lists only running containers without
+	// it, and StartReplica must find a killed one.
+	out, err := t.compose(ctx, "ps", "-a", "-q", service)
 	if err != nil {
 		return nil, err
 	}

@@ -148,7 +148,7 @@ func (c *client) mustLogin(user string) {
 	}
 }
 
-// replicaCounts sends n GET /api/me and counts the answers of each replica;
+// replicaCounts sends n GET /api/me and counts the responses of each replica;
 // it fails the test on a status other than 200.
 func (c *client) replicaCounts(n int) map[string]int {
 	c.tb.Helper()

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,7 +150,7 @@ func TestKilledReplicaLeavesRotation(t *testing.T) {
 		t.Errorf("%d client requests reached the killed replica's address 3s after the kill, want 0", got)
 	}
 	if counts[victim] != 0 {
-		t.Errorf("killed replica %s answered %d requests", victim, counts[victim])
+		t.Errorf("killed replica %s served %d requests", victim, counts[victim])
 	}
 	if trap.healthChecks.Load() == 0 {
 		t.Errorf("no health check reached the killed replica's address in 3s")
@@ -170,7 +172,7 @@ func TestKillAndStartReplica(t *testing.T) {
 		t.Errorf("Replicas after kill: %d, want 2", got)
 	}
 	if counts := c.replicaCounts(30); counts[victim] != 0 {
-		t.Errorf("killed replica answered %d requests", counts[victim])
+		t.Errorf("killed replica served %d requests", counts[victim])
 	}
 	if err := l.KillReplica(ctx, system, victim); err == nil {
 		t.Errorf("second KillReplica of %s: no error", victim)
@@ -263,6 +265,11 @@ func TestExternalRedisCannotStop(t *testing.T) {
 
 func TestStartStopLeavesNothing(t *testing.T) {
 	defer goleak.VerifyNone(t, goleakOptions()...)
+	// Caddy and redis-server must write nothing under these folders.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
 	var ports []int
 	for i := range 10 {
 		l, err := Start(context.Background(), Options{Replicas: 1, Getenv: testEnv(nil)})
@@ -283,6 +290,9 @@ func TestStartStopLeavesNothing(t *testing.T) {
 		if err := checkPortFree(port); err != nil {
 			t.Errorf("after Close: %v", err)
 		}
+	}
+	if entries, err := os.ReadDir(home); err != nil || len(entries) != 0 {
+		t.Errorf("the lab wrote %v into HOME (err %v), want nothing", entries, err)
 	}
 }
 
