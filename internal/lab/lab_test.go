@@ -119,9 +119,9 @@ func TestRoundRobinSpreadsClient(t *testing.T) {
 	}
 }
 
-// TestKilledReplicaLeavesRotation kills a replica without reloading Caddy,
-// so only the health checks can take it out, and then listens on its old
-// address to see which requests still arrive there.
+// TestKilledReplicaLeavesRotation kills a replica, which does not reload
+// Caddy, so only the health checks can take it out, and then listens on its
+// old address to see which requests still arrive there.
 func TestKilledReplicaLeavesRotation(t *testing.T) {
 	l := mustStart(t, Options{})
 	const system = "jwt"
@@ -130,7 +130,7 @@ func TestKilledReplicaLeavesRotation(t *testing.T) {
 
 	victim := l.Replicas(system)[0]
 	addr := l.replicaAddr(system, victim)
-	if err := l.killReplica(system, victim, false); err != nil {
+	if err := l.KillReplica(context.Background(), system, victim); err != nil {
 		t.Fatalf("kill %s: %v", victim, err)
 	}
 	trap := listenTrap(t, addr)
@@ -382,5 +382,71 @@ func goleakOptions() []goleak.Option {
 		// sessionauth's package-level scs.New() starts the default memstore's
 		// cleanup goroutine at init, once a process, and never stops it.
 		goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"),
+	}
+}
+
+// TestReloadUnderLoad changes the replicas of a system while clients send
+// GET requests. Caddy keeps its listeners across a reload, and retries a GET
+// that fails on a killed replica, so no request may fail.
+//
+// NOTE: a POST in flight on a killed replica fails with 502, because Caddy
+// retries only GETs once the request reached the replica.
+func TestReloadUnderLoad(t *testing.T) {
+	var appLog syncBuffer
+	l := mustStart(t, Options{Replicas: 2, AppLog: &appLog})
+	defer func() {
+		if t.Failed() {
+			t.Logf("app and Caddy log:\n%s", appLog.String())
+		}
+	}()
+	ctx := context.Background()
+	const system = "jwt"
+	stop := make(chan struct{})
+	var failures, total atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		c := newClient(t, l.URL(system))
+		c.mustLogin(demoUser)
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				total.Add(1)
+				if resp := c.me(); resp.status != http.StatusOK {
+					failures.Add(1)
+					t.Logf("GET /api/me: status %d, body %v", resp.status, resp.body)
+				}
+			}
+		})
+	}
+
+	added, err := l.AddReplica(ctx, system)
+	if err != nil {
+		t.Errorf("AddReplica: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := l.KillReplica(ctx, system, system+"-1"); err != nil {
+		t.Errorf("KillReplica: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := l.StartReplica(ctx, system, system+"-1"); err != nil {
+		t.Errorf("StartReplica: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := l.SetReplicas(ctx, system, 1); err != nil {
+		t.Errorf("SetReplicas(1): %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+
+	if got := failures.Load(); got != 0 {
+		t.Errorf("%d of %d requests failed while replicas changed (added %s)", got, total.Load(), added)
+	}
+	if total.Load() < 20 {
+		t.Errorf("only %d requests were sent, too few to show anything", total.Load())
 	}
 }
