@@ -39,5 +39,5 @@ func (l *throttledLogger) Printf(ctx context.Context, format string, v ...any) {
 	dropped := l.dropped
 	l.last, l.dropped = now, 0
 	l.mu.Unlock()
-	l.logger.WarnContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...), "dropped_since_last", dropped)
+	l.logger.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...), "dropped_since_last", dropped)
 }

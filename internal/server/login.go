@@ -39,8 +39,7 @@ func BindJSON(c echo.Context, v any) error {
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	if err := dec.Decode(v); err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
+		if tooLarge(err) {
 			return Errorf(CodePayloadTooLarge, "request body too large")
 		}
 		if errors.Is(err, io.EOF) {
@@ -48,10 +47,25 @@ func BindJSON(c echo.Context, v any) error {
 		}
 		return Errorf(CodeInvalidRequest, "malformed JSON body")
 	}
-	if dec.More() {
+	// Anything after the object but white space, even a stray "}", makes the
+	// body invalid.
+	var rest json.RawMessage
+	if err := dec.Decode(&rest); !errors.Is(err, io.EOF) {
+		if tooLarge(err) {
+			return Errorf(CodePayloadTooLarge, "request body too large")
+		}
 		return Errorf(CodeInvalidRequest, "the body must hold a single JSON object")
 	}
 	return nil
+}
+
+// tooLarge reports whether err comes from a body limit: net/http's
+// MaxBytesReader, or Echo's BodyLimit middleware, which catches a chunked
+// body that has no Content-Length.
+func tooLarge(err error) bool {
+	var maxErr *http.MaxBytesError
+	var httpErr *echo.HTTPError
+	return errors.As(err, &maxErr) || (errors.As(err, &httpErr) && httpErr.Code == http.StatusRequestEntityTooLarge)
 }
 
 // Login reads a LoginRequest, applies the login rate limits and checks the

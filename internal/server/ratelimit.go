@@ -23,10 +23,13 @@ func newLoginLimits(userPerMinute, clientPerMinute int) *loginLimits {
 // allow takes one attempt from both buckets. When either is empty it takes
 // none and returns how long to wait.
 func (l *loginLimits) allow(user, client string) (time.Duration, bool) {
-	if wait, ok := l.perClient.allow(client); !ok {
+	now := time.Now()
+	clientSlot, wait, ok := l.perClient.reserve(client, now)
+	if !ok {
 		return wait, false
 	}
-	if wait, ok := l.perUser.allow(user); !ok {
+	if _, wait, ok := l.perUser.reserve(user, now); !ok {
+		clientSlot.cancel(now)
 		return wait, false
 	}
 	return 0, true
@@ -48,11 +51,21 @@ func newKeyedLimiter(perMinute int) *keyedLimiter {
 	return &keyedLimiter{perMinute: perMinute, buckets: map[string]*bucket{}}
 }
 
-func (k *keyedLimiter) allow(key string) (time.Duration, bool) {
-	if k.perMinute == 0 {
-		return 0, true
+// slot is one attempt taken from a bucket, which cancel gives back.
+type slot struct{ r *rate.Reservation }
+
+func (s slot) cancel(now time.Time) {
+	if s.r != nil {
+		s.r.CancelAt(now)
 	}
-	now := time.Now()
+}
+
+// reserve takes one attempt from key's bucket. When the bucket is empty it
+// takes none and returns how long to wait.
+func (k *keyedLimiter) reserve(key string, now time.Time) (slot, time.Duration, bool) {
+	if k.perMinute == 0 {
+		return slot{}, 0, true
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.sweep(now)
@@ -65,9 +78,9 @@ func (k *keyedLimiter) allow(key string) (time.Duration, bool) {
 	r := b.limiter.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return d, false
+		return slot{}, d, false
 	}
-	return 0, true
+	return slot{r: r}, 0, true
 }
 
 func (k *keyedLimiter) sweep(now time.Time) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -230,6 +231,9 @@ type Identity struct {
 
 // Me returns the /api/me body for user.
 func (s *Server) Me(user string, roles []string, expires time.Time) Identity {
+	if roles == nil {
+		roles = []string{}
+	}
 	id := Identity{User: user, Roles: roles, System: s.Config.System, Replica: s.Config.ReplicaID}
 	if !expires.IsZero() {
 		id.ExpiresAt = expires.UTC().Format(time.RFC3339)
@@ -240,19 +244,22 @@ func (s *Server) Me(user string, roles []string, expires time.Time) Identity {
 // Serve listens on the configured address and serves the replica until ctx
 // is done, then shuts down gracefully within ShutdownTimeout.
 func (s *Server) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on ADDR=%s: %w", s.Config.Addr, err)
+	}
 	srv := s.HTTPServer()
-	srv.Addr = s.Config.Addr
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.Logger.Info("listening", "addr", s.Config.Addr)
+	go func() { errc <- srv.Serve(ln) }()
+	s.Logger.Info("listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
-		return fmt.Errorf("listen on %s: %w", s.Config.Addr, err)
+		return fmt.Errorf("serve on %s: %w", s.Config.Addr, err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
 	defer cancel()
-	err := srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
 	s.Logger.Info("stopped")
 	return err
 }

@@ -90,6 +90,8 @@ func TestLoginBadInput(t *testing.T) {
 		{name: "malformed json", contentType: jsonType, body: `{"username":`, wantStatus: 400, wantCode: CodeInvalidRequest},
 		{name: "two objects", contentType: jsonType, body: `{}{}`, wantStatus: 400, wantCode: CodeInvalidRequest},
 		{name: "array", contentType: jsonType, body: `[]`, wantStatus: 400, wantCode: CodeInvalidRequest},
+		{name: "stray closing brace", contentType: jsonType, body: `{"username":"user-0002","password":"authlab-demo"}}`, wantStatus: 400, wantCode: CodeInvalidRequest},
+		{name: "stray closing bracket", contentType: jsonType, body: `{"username":"user-0002","password":"authlab-demo"}]`, wantStatus: 400, wantCode: CodeInvalidRequest},
 		{name: "form content type", contentType: "application/x-www-form-urlencoded", body: "username=a", wantStatus: 415, wantCode: CodeUnsupportedMedia},
 		{name: "missing password", contentType: jsonType, body: `{"username":"user-0001"}`, wantStatus: 400, wantCode: CodeInvalidRequest},
 		{name: "missing username", contentType: jsonType, body: `{"password":"x"}`, wantStatus: 400, wantCode: CodeInvalidRequest},
@@ -272,5 +274,36 @@ func TestStoreFailuresLoggedOnceASecond(t *testing.T) {
 	}
 	if got := strings.Count(buf.String(), "request failed"); got != 1 {
 		t.Errorf("logged %d failures, want 1 within a second:\n%s", got, buf.String())
+	}
+}
+
+func TestChunkedOversizedBody(t *testing.T) {
+	s := mustServer(t, nil)
+	body := `{"username":"user-0001","password":"` + strings.Repeat("a", 5000) + `"}`
+	req := httptest.NewRequest(http.MethodPost, "/login", io.NopCloser(strings.NewReader(body)))
+	req.ContentLength = -1 // sent chunked, so only the reader can enforce the limit
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), CodePayloadTooLarge) {
+		t.Errorf("chunked oversized body: %d %s, want 413 %s", rec.Code, rec.Body, CodePayloadTooLarge)
+	}
+}
+
+func TestUserLimitLeavesClientBudget(t *testing.T) {
+	s := mustServer(t, map[string]string{"LOGIN_RATE_USER": "1", "LOGIN_RATE_CLIENT": "3"})
+	wrong := func(user string) reply {
+		return send(t, s.Handler(), http.MethodPost, "/login", "application/json", `{"username":"`+user+`","password":"x"}`, nil)
+	}
+	wrong("user-0001")
+	for i := range 3 {
+		if r := wrong("user-0001"); r.status != http.StatusTooManyRequests {
+			t.Fatalf("repeat %d for user-0001: status %d, want 429", i+1, r.status)
+		}
+	}
+	// Three attempts were refused by the user limit; they must not have
+	// used up the client's budget of three.
+	if r := wrong("user-0002"); r.status != http.StatusUnauthorized {
+		t.Errorf("user-0002 after user-0001 was limited: status %d, want 401", r.status)
 	}
 }
