@@ -100,8 +100,9 @@ func init() {
 	caddy.RegisterModule(logWriter{})
 }
 
-// logSink is where Caddy's own logs go in this process. Caddy's logging is
-// global, and only one embedded lab runs at a time, so one sink is enough.
+// logSink is the destination of Caddy's own logs in this process. Caddy's
+// logging is global, and only one embedded lab runs at a time, so one sink
+// is enough.
 var logSink struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -143,7 +144,7 @@ func (*logWriter) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 type sinkWriter struct{}
 
 // droppedCaddyLogs are Caddy log messages that the lab's config causes on
-// every reload and that say nothing about the run.
+// every reload and that carry no information about the run.
 var droppedCaddyLogs = [][]byte{[]byte(`"msg":"admin endpoint disabled"`)}
 
 func (sinkWriter) Write(p []byte) (int, error) {

@@ -266,6 +266,7 @@ func (l *Lab) SetReplicas(ctx context.Context, system string, n int) error {
 	if err != nil {
 		return err
 	}
+
 	running := st.runningReplicas()
 	for i := len(running); i < n; i++ {
 		if _, err := l.addReplicaLocked(ctx, st); err != nil {
@@ -275,6 +276,7 @@ func (l *Lab) SetReplicas(ctx context.Context, system string, n int) error {
 	if len(running) <= n {
 		return l.reloadLocked()
 	}
+
 	extra := running[n:]
 	for _, r := range extra {
 		delete(st.replicas, r.id)
