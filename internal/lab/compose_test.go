@@ -249,3 +249,21 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+func TestJWTSystemsHaveTheirOwnAudience(t *testing.T) {
+	seen := map[string]string{}
+	for _, sys := range Systems() {
+		if sys.App == AppSessions {
+			continue
+		}
+		aud := sys.Env["JWT_AUDIENCE"]
+		if aud == "" {
+			t.Errorf("%s has no JWT_AUDIENCE, so it would accept another system's tokens signed with a shared key", sys.Name)
+			continue
+		}
+		if other, dup := seen[aud]; dup {
+			t.Errorf("%s and %s share the audience %q", sys.Name, other, aud)
+		}
+		seen[aud] = sys.Name
+	}
+}

@@ -37,8 +37,9 @@ const (
 
 // LabAccessTTL is the hybrid system's access token lifetime in the lab. It is
 // shorter than the app's default so the revoke scenario can watch access
-// tokens run out within one run. Options.SystemEnv may override it.
-const LabAccessTTL = "1m"
+// tokens run out within one run, and it equals the load test's default.
+// Options.SystemEnv may override it.
+const LabAccessTTL = "20s"
 
 // Systems returns the five systems, in the order of their ports (8081 to
 // 8085). Every call returns fresh copies, so callers may change them.
@@ -49,11 +50,11 @@ func Systems() []System {
 		{Name: "sessions-redis", App: AppSessions, Port: 8082, UsesRedis: true,
 			Env: map[string]string{"SESSION_STORE": "redis"}},
 		{Name: "jwt", App: AppJWT, Port: 8083,
-			Env: map[string]string{"DENYLIST": "off"}},
+			Env: map[string]string{"DENYLIST": "off", "JWT_AUDIENCE": Audience("jwt")}},
 		{Name: "jwt-denylist", App: AppJWT, Port: 8084, UsesRedis: true,
-			Env: map[string]string{"DENYLIST": "on"}},
+			Env: map[string]string{"DENYLIST": "on", "JWT_AUDIENCE": Audience("jwt-denylist")}},
 		{Name: "hybrid", App: AppHybrid, Port: 8085, UsesRedis: true,
-			Env: map[string]string{"ACCESS_TTL": LabAccessTTL}},
+			Env: map[string]string{"ACCESS_TTL": LabAccessTTL, "JWT_AUDIENCE": Audience("hybrid")}},
 	}
 }
 
@@ -81,6 +82,13 @@ func SystemNames() []string {
 // must not be Secure.
 func CommonEnv() map[string]string {
 	return map[string]string{"COOKIE_SECURE": "false"}
+}
+
+// Audience returns the JWT audience of system. Each JWT system has its own,
+// so a token issued by one is rejected by the others even where they share
+// a signing key, as the compose stack's systems do.
+func Audience(system string) string {
+	return "authlab:" + system
 }
 
 // RedisPrefix returns the Redis key prefix of system, so several systems can
