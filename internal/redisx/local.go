@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -142,13 +144,43 @@ func (l *Local) startMiniLocked() error {
 	return nil
 }
 
+// freeAddr returns a free loopback address whose port lies below the
+// kernel's ephemeral range. Redis is stopped and started again on the same
+// port, and while it is down, clients keep dialing that port; with a port in
+// the ephemeral range, one of those dials can be given the same port as its
+// own source port and connect to itself, which then keeps redis-server from
+// binding it again.
 func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
+	low := ephemeralLow()
+	for range 200 {
+		port := 10000 + rand.IntN(max(low-10000, 1))
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr, nil
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return "", fmt.Errorf("find a free port from 10000 to %d on 127.0.0.1: all tried were in use", low)
+}
+
+// ephemeralLow returns the first port of the kernel's ephemeral range, or
+// 32768 (Linux's default) when it can't be read.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return 32768
+	}
+	low, err := strconv.Atoi(fields[0])
+	if err != nil || low <= 10001 {
+		return 32768
+	}
+	return low
 }
 
 func waitListening(addr string, exited <-chan struct{}, timeout time.Duration) error {

@@ -3,6 +3,8 @@ package redisx
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -67,5 +69,20 @@ func TestLocalStopAndStartKeepAddress(t *testing.T) {
 			t.Errorf("%s: ping after Start: %v", l.Kind(), err)
 		}
 		c.Close()
+	}
+}
+
+func TestFreeAddrAvoidsEphemeralPorts(t *testing.T) {
+	low := ephemeralLow()
+	for range 20 {
+		addr, err := freeAddr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, portText, _ := net.SplitHostPort(addr)
+		port, _ := strconv.Atoi(portText)
+		if port < 10000 || port >= low {
+			t.Fatalf("freeAddr = %s, want a port from 10000 to below the ephemeral range at %d", addr, low)
+		}
 	}
 }
