@@ -78,12 +78,14 @@ func (r *Runner) rampStep(rate float64, ph *loadgen.Phase) results.RampStep {
 	return s
 }
 
-// warmUp sends one unrecorded request for each user, so users whose
+// warmUp sends two unrecorded requests for each user, so users whose
 // credential an earlier phase ended (a crash, an outage that emptied Redis,
-// a scale-down) log in again before a measured phase starts, and a load
-// balancer that was just reconfigured has seen traffic.
+// a scale-down) find out on the first and log in again on the second before
+// a measured phase starts, and a load balancer that was just reconfigured
+// has seen traffic.
 func (r *Runner) warmUp(ctx context.Context, system string, f *loadgen.Fleet) {
 	users := len(f.Users())
 	rate := r.Plan.RampStart
-	r.phase(ctx, "warm-up "+system, f, loadgen.Constant(rate, time.Duration(float64(users)/rate*float64(time.Second))+100*time.Millisecond))
+	length := time.Duration(2*float64(users)/rate*float64(time.Second)) + 100*time.Millisecond
+	r.phase(ctx, "warm-up "+system, f, loadgen.Constant(rate, length))
 }
