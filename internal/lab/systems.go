@@ -39,7 +39,7 @@ const (
 // shorter than the app's default so the revoke scenario can watch access
 // tokens run out within one run, and it equals the load test's default.
 // Options.SystemEnv may override it.
-const LabAccessTTL = "20s"
+const LabAccessTTL = "15s"
 
 // Systems returns the five systems, in the order of their ports (8081 to
 // 8085). Every call returns fresh copies, so callers may change them.
@@ -78,10 +78,12 @@ func SystemNames() []string {
 }
 
 // CommonEnv returns the variables that every replica of every system gets,
-// in both modes: plain HTTP on loopback or a private network, so cookies
-// must not be Secure.
+// in both modes. The lab is plain HTTP on loopback or a private network, so
+// cookies must not be Secure. All replicas share one clock (one machine),
+// so the JWT leeway for clock skew is 1s instead of the apps' 30s, which
+// would also exceed hybrid's short lab access TTL.
 func CommonEnv() map[string]string {
-	return map[string]string{"COOKIE_SECURE": "false"}
+	return map[string]string{"COOKIE_SECURE": "false", "JWT_LEEWAY": "1s"}
 }
 
 // Audience returns the JWT audience of system. Each JWT system has its own,

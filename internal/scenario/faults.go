@@ -103,6 +103,10 @@ func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, er
 	if stopped && ph.Marks["start"] == 0 {
 		startErr = r.Target.StartRedis(fctx)
 	}
+	// Redis came back empty, so every system that keeps credentials there
+	// lost them. Later phases log their users in afresh instead of
+	// measuring this outage's aftermath.
+	r.dropStoreFleets()
 	if stopErr != nil {
 		return nil, fmt.Errorf("stop redis: %w", stopErr)
 	}

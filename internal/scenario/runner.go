@@ -197,6 +197,16 @@ func (r *Runner) fleet(ctx context.Context, system string) (*loadgen.Fleet, erro
 	return f, nil
 }
 
+// dropStoreFleets drops the main fleet of every system that keeps
+// credentials in Redis.
+func (r *Runner) dropStoreFleets() {
+	for system := range r.fleets {
+		if sys, ok := lab.Lookup(system); ok && sys.UsesRedis {
+			r.dropFleet(system)
+		}
+	}
+}
+
 // dropFleet forgets the system's main fleet, so the next scenario logs its
 // users in afresh.
 func (r *Runner) dropFleet(system string) {
