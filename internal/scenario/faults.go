@@ -90,12 +90,14 @@ func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, er
 	var stopErr, startErr error
 	stopped := false
 	fctx := faultContext(ctx)
-	ph := r.phase(ctx, "store-outage "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.Phase),
-		loadgen.At(r.share(outageAt), "stop", func() {
+	length := r.outageLength(system)
+	at := func(fraction float64) time.Duration { return time.Duration(fraction * float64(length)) }
+	ph := r.phase(ctx, "store-outage "+system, f, loadgen.Constant(r.Plan.Rate, length),
+		loadgen.At(at(outageAt), "stop", func() {
 			stopErr = r.Target.StopRedis(fctx)
 			stopped = stopErr == nil
 		}),
-		loadgen.At(r.share(restoreAt), "start", func() {
+		loadgen.At(at(restoreAt), "start", func() {
 			if stopped {
 				startErr = r.Target.StartRedis(fctx)
 			}
@@ -114,6 +116,18 @@ func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, er
 		return nil, fmt.Errorf("start redis again: %w", startErr)
 	}
 	return r.outageFigures(system, f, ph), nil
+}
+
+// outageLength returns the store-outage phase of system. For hybrid it is at
+// least 2.4 access TTLs, so the outage (35% of the phase, 0.84 TTL) lasts
+// longer than the time between two refreshes of a user (0.8 TTL with the
+// load generator's default margin), every user tries to refresh while Redis
+// is down, and the refresh path is measured apart from the access path.
+func (r *Runner) outageLength(system string) time.Duration {
+	if flavor, _ := flavorOf(system); flavor == loadgen.Hybrid {
+		return max(r.Plan.Phase, r.Plan.HybridAccessTTL*12/5)
+	}
+	return r.Plan.Phase
 }
 
 func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phase) *results.Outage {

@@ -134,8 +134,13 @@ func (p Plan) Estimate() time.Duration {
 	n := time.Duration(len(p.Systems))
 	for _, s := range p.Scenarios {
 		switch s {
-		case Steady, ReplicaCrash, StoreOutage, ScaleOut:
+		case Steady, ReplicaCrash, ScaleOut:
 			total += n * (p.Phase + time.Second/2)
+		case StoreOutage:
+			total += n * (p.Phase + time.Second/2)
+			if slices.Contains(p.Systems, "hybrid") {
+				total += max(0, p.HybridAccessTTL*12/5-p.Phase)
+			}
 		case Ramp:
 			runs := time.Duration(1)
 			if p.Replicas > 1 {
