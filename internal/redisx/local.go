@@ -146,10 +146,9 @@ func (l *Local) startMiniLocked() error {
 
 // freeAddr returns a free loopback address whose port lies below the
 // kernel's ephemeral range. Redis is stopped and started again on the same
-// port, and while it is down, clients keep dialing that port; with a port in
-// the ephemeral range, one of those dials can be given the same port as its
-// own source port and connect to itself, which then keeps redis-server from
-// binding it again.
+// port, and clients keep dialing that port while it is down. With a port in
+// the ephemeral range, one of those dials can get the same port as its own
+// source port and connect to itself, and redis-server then can't bind it.
 func freeAddr() (string, error) {
 	low := ephemeralLow()
 	for range 200 {

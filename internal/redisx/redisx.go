@@ -27,9 +27,9 @@ func Open(url string) (*redis.Client, error) {
 	opts.ReadTimeout = 500 * time.Millisecond
 	opts.WriteTimeout = 500 * time.Millisecond
 	opts.PoolTimeout = time.Second
-	// go-redis retries a failed dial 5 times, 100 ms apart, by default, which
-	// holds a request for about a second while Redis is down; one quick
-	// retry makes an outage fail requests at once with a 503 instead.
+	// By default go-redis retries a failed dial 5 times, 100 ms apart, so a
+	// request waits about a second while Redis is down. With one quick retry
+	// an outage fails requests at once, with a 503.
 	opts.DialerRetries = 1
 	opts.DialerRetryTimeout = 20 * time.Millisecond
 	opts.MaxRetries = 1

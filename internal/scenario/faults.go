@@ -119,10 +119,10 @@ func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, er
 }
 
 // outageLength returns the store-outage phase of system. For hybrid it is at
-// least 2.4 access TTLs, so the outage (35% of the phase, 0.84 TTL) lasts
-// longer than the time between two refreshes of a user (0.8 TTL with the
-// load generator's default margin), every user tries to refresh while Redis
-// is down, and the refresh path is measured apart from the access path.
+// least 2.4 access TTLs, so the outage (35% of the phase, 0.84 TTL) is longer
+// than the 0.8 TTL between two refreshes of a user. Every user then tries to
+// refresh while Redis is down, and the refresh path is measured apart from
+// the access path.
 func (r *Runner) outageLength(system string) time.Duration {
 	if flavor, _ := flavorOf(system); flavor == loadgen.Hybrid {
 		return max(r.Plan.Phase, r.Plan.HybridAccessTTL*12/5)

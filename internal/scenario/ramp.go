@@ -78,11 +78,11 @@ func (r *Runner) rampStep(rate float64, ph *loadgen.Phase) results.RampStep {
 	return s
 }
 
-// warmUp sends two unrecorded requests for each user, so users whose
-// credential an earlier phase ended (a crash, an outage that emptied Redis,
-// a scale-down) find out on the first and log in again on the second before
-// a measured phase starts, and a load balancer that was just reconfigured
-// has seen traffic.
+// warmUp sends two unrecorded requests for each user before a measured
+// phase. A user whose credential an earlier phase ended (a crash, an outage
+// that emptied Redis, a scale-down) gets a 401 on the first and logs in
+// again on the second, and a load balancer that was just reconfigured has
+// seen traffic.
 func (r *Runner) warmUp(ctx context.Context, system string, f *loadgen.Fleet) {
 	users := len(f.Users())
 	rate := r.Plan.RampStart

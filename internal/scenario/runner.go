@@ -207,8 +207,8 @@ func (r *Runner) dropStoreFleets() {
 	}
 }
 
-// dropFleet forgets the system's main fleet, so the next scenario logs its
-// users in afresh.
+// dropFleet closes and removes the system's main fleet, so the next
+// scenario logs its users in afresh.
 func (r *Runner) dropFleet(system string) {
 	if f, ok := r.fleets[system]; ok {
 		f.Close()
