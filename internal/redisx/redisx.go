@@ -3,7 +3,7 @@
 //
 // A local Redis is redis-server from PATH when there is one, started on a free
 // loopback port with persistence off, and otherwise miniredis, an embedded
-// Redis-compatible server. Kind says which one ran, because the lab's report
+// Redis-compatible server. Kind returns which one ran, because the lab's report
 // must name it.
 package redisx
 
