@@ -33,7 +33,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		scenarios = fs.String("scenarios", strings.Join(scenario.All, ","), "comma-separated scenarios to run")
 		systems   = fs.String("systems", strings.Join(lab.SystemNames(), ","), "comma-separated systems to test")
 		rate      = fs.Float64("rate", 0, "arrival rate of steady and the fault scenarios, in requests a second (default 300, quick 150)")
-		duration  = fs.Duration("duration", 0, "length of steady and of each fault scenario a system (default 12s, quick 2s)")
+		duration  = fs.Duration("duration", 0, "length of steady and of each fault scenario a system (default 10s, quick 2s)")
 		users     = fs.Int("users", 0, "virtual users a system (default 200, quick 40)")
 		replicas  = fs.Int("replicas", 3, "replicas a system in the embedded lab")
 		objective = fs.Duration("objective", 50*time.Millisecond, "p99 latency a ramp step must stay under")
@@ -47,8 +47,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./loadtest [flags]\n\n"+
 			"Runs every scenario against every system and writes REPORT.md, index.html and\n"+
-			"results.json. The default run takes about %v of load on 2 cores; -quick about %v.\n\nFlags:\n",
-			scenario.DefaultPlan(nil).Estimate().Round(time.Minute), scenario.QuickPlan(nil).Estimate().Round(10*time.Second))
+			"results.json. The load phases of the default run take about %v, those of\n"+
+			"-quick about %v; start-up and logins add a minute or less on 2 cores.\n\nFlags:\n",
+			scenario.DefaultPlan(lab.SystemNames()).Estimate().Round(time.Minute),
+			scenario.QuickPlan(lab.SystemNames()).Estimate().Round(10*time.Second))
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args[1:]); err != nil {

@@ -132,13 +132,17 @@ func (r *Runner) outageLength(system string) time.Duration {
 
 func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phase) *results.Outage {
 	stop, start := ph.Marks["stop"], ph.Marks["start"]
-	during := ph.Window(stop, start)
+	// A bucket that overlaps the outage at all counts as during it, so
+	// "before" holds only buckets that ended before Redis stopped.
+	from := stop.Truncate(ph.BucketWidth)
+	to := start.Truncate(ph.BucketWidth) + ph.BucketWidth
+	during := ph.Window(from, to)
 	out := &results.Outage{
 		StopAtMS:        msOf(stop),
 		StartAtMS:       msOf(start),
-		ErrorRateBefore: ph.Window(0, stop).ErrorRate(),
+		ErrorRateBefore: ph.Window(0, from).ErrorRate(),
 		ErrorRateDuring: during.ErrorRate(),
-		ErrorRateAfter:  ph.Window(start, ph.Elapsed+time.Hour).ErrorRate(),
+		ErrorRateAfter:  ph.Window(to, ph.Elapsed+time.Hour).ErrorRate(),
 		UsersLoggedOut:  float64(ph.UsersLoggedOut()) / float64(len(f.Users())),
 		Timeline:        ph.Timeline(),
 	}
@@ -148,23 +152,27 @@ func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phas
 			out.RefreshErrorRateDuring = ptr(during.ErrorRateOf(loadgen.KindRefresh))
 		}
 	}
-	out.RecoveryMS = r.recovery(ph, start, during)
+	out.RecoveryMS = r.recovery(ph, start)
 	return out
 }
 
-// recovery returns the time from Redis being back until the first bucket
-// within the error budget; 0 when the outage never pushed the error rate over
-// the budget, and nil when the system did not recover within the phase.
-func (r *Runner) recovery(ph *loadgen.Phase, start time.Duration, during loadgen.Stats) *float64 {
-	if during.ErrorRate() <= r.Plan.ErrorBudget {
-		return ptr(0.0)
+// recovery returns the time from Redis being back until the error rate
+// stays within the error budget for the rest of the phase: the end of the
+// last bucket over the budget, or 0 when no bucket from the restart on was
+// over it. It returns nil when the last bucket is still over the budget, so
+// late effects, such as refresh tokens that Redis lost, count too.
+func (r *Runner) recovery(ph *loadgen.Phase, start time.Duration) *float64 {
+	n := len(ph.Buckets)
+	if n > 0 && ph.Buckets[n-1].ErrorRate() > r.Plan.ErrorBudget {
+		return nil
 	}
+	recovered := time.Duration(0)
 	for _, b := range ph.Buckets {
-		if b.Start >= start && b.Requests > 0 && b.ErrorRate() <= r.Plan.ErrorBudget {
-			return ptr(msOf(b.Start - start))
+		if b.Start+ph.BucketWidth > start && b.ErrorRate() > r.Plan.ErrorBudget {
+			recovered = b.Start + ph.BucketWidth - start
 		}
 	}
-	return nil
+	return ptr(msOf(recovered))
 }
 
 // scaleOut adds a replica under steady load and reports the share of

@@ -50,9 +50,6 @@ func (r *Runner) rampWith(ctx context.Context, system string, replicas int) (res
 		}
 		s := r.rampStep(rate, ph)
 		run.Steps = append(run.Steps, s)
-		if s.ClientLimited {
-			r.warn("ramp on %s with %d replicas stopped at %.0f requests a second: the load generator, not the system, fell behind", system, replicas, rate)
-		}
 		if !s.Held {
 			break
 		}

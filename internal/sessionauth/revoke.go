@@ -56,7 +56,7 @@ func (a *app) revokeResponse(user string, count int) RevokeResponse {
 	resp := RevokeResponse{User: user, Revoked: count, Replica: a.srv.Config.ReplicaID}
 	if a.cfg.Store == StoreRedis {
 		resp.Scope = ScopeAllReplicas
-		resp.Message = fmt.Sprintf("all sessions of %s were destroyed (%d still valid). "+
+		resp.Message = fmt.Sprintf("all sessions of %s were destroyed (%d were still valid). "+
 			"Every replica rejects them from its next request.", user, count)
 		return resp
 	}
