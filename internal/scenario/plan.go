@@ -71,7 +71,7 @@ func DefaultPlan(systems []string) Plan {
 		Scenarios: slices.Clone(All), Systems: systems,
 		Rate: 300, Phase: 10 * time.Second, Users: 200, Replicas: 3,
 		Objective: 50 * time.Millisecond, ErrorBudget: 0.01,
-		RampStart: 200, RampGrowth: 1.6, RampSteps: 6, RampStep: 2 * time.Second,
+		RampStart: 200, RampGrowth: 1.6, RampSteps: 8, RampStep: 2 * time.Second,
 		RevokeUsers: 20, RevokePoll: 100 * time.Millisecond,
 		HybridAccessTTL: 15 * time.Second, RevokeWindow: 18 * time.Second,
 		JWTAccessTTL: 24 * time.Hour, Leeway: time.Second, BcryptCost: 8,
