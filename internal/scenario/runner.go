@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/authlab/authlab/internal/lab"
@@ -249,5 +247,3 @@ func (r *Runner) storeCalls(ctx context.Context) map[string]int64 {
 func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func ptr[T any](v T) *T { return &v }
-
-func sortedNames(m map[string]int64) []string { return slices.Sorted(maps.Keys(m)) }
