@@ -1,7 +1,6 @@
 package hybridauth
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -12,10 +11,10 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/authlab/authlab/internal/logtest"
 	"github.com/authlab/authlab/internal/redistest"
 	"github.com/authlab/authlab/internal/redisx"
 	"github.com/authlab/authlab/internal/token"
@@ -25,24 +24,6 @@ const (
 	adminToken = "test-admin-token-0123456789"
 	password   = "test-password"
 )
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // testEnv returns the settings of a replica with its own Redis prefix and
 // signing key. Replicas built from the same map share both.
@@ -71,7 +52,7 @@ func testEnv(t testing.TB, redisURL string) map[string]string {
 type replica struct {
 	url    string
 	env    map[string]string
-	log    *syncBuffer
+	log    *logtest.Buffer
 	client *http.Client
 }
 
@@ -81,7 +62,7 @@ func startReplica(t testing.TB, env map[string]string, overrides map[string]stri
 	t.Helper()
 	settings := maps.Clone(env)
 	maps.Copy(settings, overrides)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := New(context.Background(), func(k string) string { return settings[k] }, logger)
 	if err != nil {

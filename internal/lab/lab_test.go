@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/authlab/authlab/internal/logtest"
 	"net"
 	"net/http"
 	"os"
@@ -405,7 +406,7 @@ func goleakOptions() []goleak.Option {
 // NOTE: a POST in flight on a killed replica fails with 502, because Caddy
 // retries only GETs once the request reached the replica.
 func TestReloadUnderLoad(t *testing.T) {
-	var appLog syncBuffer
+	var appLog logtest.Buffer
 	l := mustStart(t, Options{Replicas: 2, AppLog: &appLog})
 	defer func() {
 		if t.Failed() {

@@ -1,32 +1,14 @@
 package lab
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/authlab/authlab/internal/logtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestServePrintsURLsAndStops(t *testing.T) {
 	ports, held, err := resolvePorts(nil)
@@ -36,7 +18,7 @@ func TestServePrintsURLsAndStops(t *testing.T) {
 	closeAll(held)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out logtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- Serve(ctx, Options{Replicas: 1, Ports: ports, Getenv: testEnv(map[string]string{"ADMIN_TOKEN": "serve-test-admin-token"})}, &out)

@@ -1,7 +1,6 @@
 package sessionauth_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,9 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/authlab/authlab/internal/logtest"
 	"github.com/authlab/authlab/internal/redistest"
 	"github.com/authlab/authlab/internal/sessionauth"
 )
@@ -50,28 +49,10 @@ func redisEnv(t *testing.T) map[string]string {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // replica is one running replica of the app behind a loopback test server.
 type replica struct {
 	url string
-	log *syncBuffer
+	log *logtest.Buffer
 }
 
 // startReplica builds a replica named id from the test defaults overridden by
@@ -89,7 +70,7 @@ func startReplica(t *testing.T, id string, env map[string]string) *replica {
 	for k, v := range env {
 		settings[k] = v
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := sessionauth.New(context.Background(), func(k string) string { return settings[k] }, logger)
 	if err != nil {
