@@ -57,7 +57,7 @@ func loadTest(ctx context.Context, opts options, getenv func(string) string, std
 }
 
 // openTarget starts the embedded lab, or checks that the compose stack
-// answers. The returned func closes the lab's log file.
+// responds. The returned func closes the lab's log file.
 func openTarget(ctx context.Context, opts options, plan scenario.Plan, getenv func(string) string, logger *slog.Logger) (lab.Target, func(), error) {
 	if opts.target == lab.ModeCompose {
 		t, err := lab.Compose(ctx, lab.ComposeOptions{Getenv: getenv, Logger: logger})

@@ -1,8 +1,9 @@
 // Package redistest gives tests a Redis to talk to over TCP.
 //
-// URL returns REDIS_URL when it is set (CI sets it to a real Redis); else it
-// starts redis-server from PATH on a free port for the test; only without
-// that does it fall back to miniredis, so the tests pass on a fresh machine.
+// URL returns REDIS_URL when it is set, as CI does with a real Redis.
+// Otherwise it starts redis-server from PATH on a free port for the test, and
+// only without redis-server does it fall back to miniredis, so the tests pass
+// on a fresh machine.
 package redistest
 
 import (

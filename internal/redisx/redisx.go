@@ -38,7 +38,7 @@ func Open(url string) (*redis.Client, error) {
 	return redis.NewClient(opts), nil
 }
 
-// Ping returns nil when the client's server answers within timeout.
+// Ping returns nil when the client's server responds within timeout.
 func Ping(ctx context.Context, c *redis.Client, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -35,7 +35,7 @@ type Run struct {
 	Warnings []string `json:"warnings"`
 }
 
-// Redis says which Redis served the run.
+// Redis describes the Redis that served the run.
 type Redis struct {
 	// Kind is "redis-server", "miniredis" (embedded, Redis-compatible) or
 	// "external".
@@ -172,8 +172,8 @@ type SharePoint struct {
 // Revoke is the revocation scenario of one system.
 type Revoke struct {
 	Users int `json:"users"`
-	// RevokeStatus and RevokeMessage are the admin route's answer, which
-	// says what this design could not revoke.
+	// RevokeStatus and RevokeMessage are the admin route's response. The
+	// message states what this design could not revoke.
 	RevokeStatus  int    `json:"revoke_status"`
 	RevokeMessage string `json:"revoke_message"`
 	// RejectedAfterMS is the time from the revoke call until the last user
@@ -221,9 +221,10 @@ type Outage struct {
 	ErrorRateBefore float64 `json:"error_rate_before"`
 	ErrorRateDuring float64 `json:"error_rate_during"`
 	ErrorRateAfter  float64 `json:"error_rate_after"`
-	// RecoveryMS is the time from Redis being back until the first bucket
-	// whose error rate is back within the error budget; null when it never
-	// recovered within the phase.
+	// RecoveryMS is the time from Redis being back until the error rate
+	// stays within the error budget for the rest of the phase. It is 0 when
+	// no bucket from the restart on was over the budget, and null when the
+	// last bucket still was.
 	RecoveryMS *float64 `json:"recovery_ms"`
 	// AccessErrorRateDuring and RefreshErrorRateDuring split hybrid's
 	// traffic during the outage; null for the other systems.

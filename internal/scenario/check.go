@@ -7,10 +7,10 @@ import (
 )
 
 // Check returns every way in which run contradicts what the five designs
-// must show in any honest run, whatever the machine: the store-backed
-// systems revoke within a second, the pure JWT never does, hybrid does
-// within its access TTL, the pure JWT touches no store and survives a Redis
-// outage, and a crash of a sticky in-memory replica logs users out while the
+// must show in any honest run, whatever the machine. The store-backed
+// systems revoke within a second, the pure JWT never does, and hybrid does
+// within its access TTL. The pure JWT touches no store and survives a Redis
+// outage. A crash of a sticky in-memory replica logs users out, while the
 // pure JWT loses none. A check whose scenario or system is missing from run
 // is skipped. The CI end-to-end job fails on any returned error.
 func Check(run *results.Run) []error {

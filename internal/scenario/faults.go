@@ -157,10 +157,10 @@ func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phas
 }
 
 // recovery returns the time from Redis being back until the error rate
-// stays within the error budget for the rest of the phase: the end of the
-// last bucket over the budget, or 0 when no bucket from the restart on was
-// over it. It returns nil when the last bucket is still over the budget, so
-// late effects, such as refresh tokens that Redis lost, count too.
+// stays within the error budget for the rest of the phase. That is the end
+// of the last bucket over the budget, or 0 when no bucket from the restart
+// on was over it. Late effects, such as refresh tokens that Redis lost,
+// count too, and recovery returns nil when the last bucket is still over.
 func (r *Runner) recovery(ph *loadgen.Phase, start time.Duration) *float64 {
 	n := len(ph.Buckets)
 	if n > 0 && ph.Buckets[n-1].ErrorRate() > r.Plan.ErrorBudget {

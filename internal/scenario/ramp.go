@@ -78,8 +78,8 @@ func (r *Runner) rampStep(rate float64, ph *loadgen.Phase) results.RampStep {
 // warmUp sends two unrecorded requests for each user before a measured
 // phase. A user whose credential an earlier phase ended (a crash, an outage
 // that emptied Redis, a scale-down) gets a 401 on the first and logs in
-// again on the second, and a load balancer that was just reconfigured has
-// seen traffic.
+// again on the second. A load balancer that was just reconfigured has then
+// seen traffic too.
 func (r *Runner) warmUp(ctx context.Context, system string, f *loadgen.Fleet) {
 	users := len(f.Users())
 	rate := r.Plan.RampStart

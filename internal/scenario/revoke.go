@@ -131,8 +131,8 @@ func summarizeRevoke(out *results.Revoke, rejectedAfter []time.Duration, users i
 }
 
 // adminRevoke calls POST /admin/revoke for user and returns the status and
-// the message of the answer. A 501 is an answer, not an error: it is how the
-// pure JWT system says it can't revoke.
+// the message of the response. A 501 is not an error, because it is how the
+// pure JWT system reports that it can't revoke.
 func (r *Runner) adminRevoke(ctx context.Context, system, user string) (int, string, error) {
 	body, _ := json.Marshal(map[string]string{"username": user})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.Target.URL(system)+"/admin/revoke", bytes.NewReader(body))

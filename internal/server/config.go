@@ -31,7 +31,7 @@ type Config struct {
 	// BcryptCost is the bcrypt work factor; BCRYPT_COST, default 10.
 	BcryptCost int
 	// AdminToken is the bearer token of /admin/revoke; ADMIN_TOKEN, no
-	// default: without it the admin route answers 403 admin_disabled.
+	// default. Without it the admin route returns 403 admin_disabled.
 	AdminToken string
 	// LoginPerUser and LoginPerClient are login attempts a minute allowed for
 	// one username and for one client address; LOGIN_RATE_USER, default 10,
