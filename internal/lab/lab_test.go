@@ -325,9 +325,17 @@ func TestStartRejectsPortInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	busy := ln.Addr().(*net.TCPAddr).Port
+	// The other systems get ports the kernel just handed out and took back.
+	// Neighbours of the busy port can belong to any other program, and a
+	// taken one makes Start fail on that system instead of on jwt.
 	ports := map[string]int{}
-	for i, sys := range Systems() {
-		ports[sys.Name] = busy + 1 + i
+	for _, sys := range Systems() {
+		free, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[sys.Name] = free.Addr().(*net.TCPAddr).Port
+		free.Close()
 	}
 	ports["jwt"] = busy
 
