@@ -2,7 +2,6 @@ package main
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/authlab/authlab/internal/scenario"
 )
@@ -46,18 +45,4 @@ func systemEnv(plan scenario.Plan, getenv func(string) string) map[string]map[st
 		out[system] = env
 	}
 	return out
-}
-
-// applyEnvToPlan makes the plan state the values the replicas will really
-// use when the environment overrides the load test's choice.
-func applyEnvToPlan(plan *scenario.Plan, getenv func(string) string) {
-	if v, err := strconv.Atoi(getenv("BCRYPT_COST")); err == nil {
-		plan.BcryptCost = v
-	}
-	if v, err := time.ParseDuration(getenv("JWT_LEEWAY")); err == nil {
-		plan.Leeway = v
-	}
-	if v, err := time.ParseDuration(getenv("ACCESS_TTL")); err == nil {
-		plan.JWTAccessTTL = v
-	}
 }

@@ -24,7 +24,6 @@ func loadTest(ctx context.Context, opts options, getenv func(string) string, std
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	plan := opts.plan
-	applyEnvToPlan(&plan, getenv)
 
 	target, closeLog, err := openTarget(ctx, opts, plan, getenv, logger)
 	if err != nil {
@@ -36,6 +35,9 @@ func loadTest(ctx context.Context, opts options, getenv func(string) string, std
 			logger.Warn("stop the lab", "err", err)
 		}
 	}()
+	if err := readSettings(ctx, &plan, target, stdout); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(stdout, "authlab: %d scenarios on %d systems (%s lab, Redis: %s); the load phases take about %v\n",
 		len(plan.Scenarios), len(plan.Systems), target.Mode(), target.Redis().Kind, plan.Estimate().Round(time.Second))

@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -99,6 +100,46 @@ func runningHostnames(cs []container) []string {
 	return ids
 }
 
+// AppEnv returns the environment of the first container of system, as
+// docker inspect reports it: what docker-compose.yml and the shell that ran
+// `docker compose up` gave it, and the image's own variables.
+func (t *composeTarget) AppEnv(ctx context.Context, system string) (func(string) string, error) {
+	if _, ok := Lookup(system); !ok {
+		return nil, fmt.Errorf("unknown system %q: want one of %s", system, strings.Join(SystemNames(), ", "))
+	}
+	cs, err := t.containers(ctx, system)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("no container of %s: %s", system, composeHint)
+	}
+	out, err := t.docker(ctx, "inspect", "--format", "{{json .Config.Env}}", cs[0].id)
+	if err != nil {
+		return nil, err
+	}
+	env, err := parseEnvJSON(out)
+	if err != nil {
+		return nil, fmt.Errorf("environment of %s container %s: %w", system, cs[0].id, err)
+	}
+	return func(key string) string { return env[key] }, nil
+}
+
+// parseEnvJSON parses the JSON list of "KEY=value" strings that docker
+// inspect prints for {{json .Config.Env}}.
+func parseEnvJSON(b []byte) (map[string]string, error) {
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("want a JSON list of KEY=value strings: %w", err)
+	}
+	env := make(map[string]string, len(list))
+	for _, kv := range list {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return env, nil
+}
+
 // Replicas returns the hostnames of the running containers of system, or
 // nil when the compose CLI fails (the error is logged).
 func (t *composeTarget) Replicas(system string) []string {
@@ -129,8 +170,10 @@ func (t *composeTarget) find(ctx context.Context, system, replica string) (conta
 	return container{}, fmt.Errorf("unknown replica %q of %s: no container has that hostname", replica, system)
 }
 
-// KillReplica sends SIGKILL to the replica's container (docker kill). Caddy
-// takes it out through its health checks, within about a second.
+// KillReplica sends SIGKILL to the replica's container (docker kill). Docker
+// DNS stops returning it at once, and Caddy drops it at its next lookup,
+// within a second; requests whose dial fails meanwhile are retried on
+// another replica.
 func (t *composeTarget) KillReplica(ctx context.Context, system, replica string) error {
 	c, err := t.find(ctx, system, replica)
 	if err != nil {

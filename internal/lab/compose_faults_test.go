@@ -18,6 +18,7 @@ echo "$(basename "$0") $*" >> "$FAKE_DIR/calls"
 case "$*" in
   *"up -d"*) touch "$FAKE_DIR/scaled" ;;
   *"ps -a -q jwt") echo aaa; echo bbb; [ -f "$FAKE_DIR/scaled" ] && echo ccc ;;
+  "inspect --format {{json .Config.Env}} aaa") echo '["PATH=/usr/bin","ACCESS_TTL=15s","USERS=","ARGS=a=b"]' ;;
   "inspect --format"*)
     echo "aaa jwt-host-a true"
     echo "bbb jwt-host-b false"
@@ -59,6 +60,28 @@ func TestComposeReplicasRunningOnly(t *testing.T) {
 	got := strings.Join(target.Replicas("jwt"), ",")
 	if got != "jwt-host-a" {
 		t.Errorf("Replicas(jwt) = %s, want jwt-host-a (jwt-host-b is stopped)", got)
+	}
+}
+
+func TestComposeAppEnv(t *testing.T) {
+	target, _ := newFakeCompose(t)
+	getenv, err := target.AppEnv(context.Background(), "jwt")
+	if err != nil {
+		t.Fatalf("AppEnv(jwt): %v", err)
+	}
+	for key, want := range map[string]string{"ACCESS_TTL": "15s", "USERS": "", "ARGS": "a=b", "UNSET": ""} {
+		if got := getenv(key); got != want {
+			t.Errorf("AppEnv(jwt)(%s) = %q, want %q", key, got, want)
+		}
+	}
+	if _, err := target.AppEnv(context.Background(), "nope"); err == nil || !strings.Contains(err.Error(), "unknown system") {
+		t.Errorf("AppEnv(nope): err = %v, want unknown system", err)
+	}
+}
+
+func TestParseEnvJSONRejectsOtherOutput(t *testing.T) {
+	if _, err := parseEnvJSON([]byte("<no value>\n")); err == nil {
+		t.Error("parseEnvJSON accepted text that is not a JSON list")
 	}
 }
 

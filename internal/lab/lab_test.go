@@ -472,3 +472,42 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Errorf("only %d requests were sent, too few to show anything", total.Load())
 	}
 }
+
+func TestAppEnvIsWhatTheReplicasRead(t *testing.T) {
+	l := mustStart(t, Options{
+		Replicas:  1,
+		Getenv:    testEnv(map[string]string{"ACCESS_TTL": "9m"}),
+		SystemEnv: map[string]map[string]string{"hybrid": {"ACCESS_TTL": "7s"}},
+	})
+	ctx := context.Background()
+	hybrid, err := l.AppEnv(ctx, "hybrid")
+	if err != nil {
+		t.Fatalf("AppEnv(hybrid): %v", err)
+	}
+	jwt, err := l.AppEnv(ctx, "jwt")
+	if err != nil {
+		t.Fatalf("AppEnv(jwt): %v", err)
+	}
+	for _, tt := range []struct {
+		name, got, want string
+	}{
+		{"hybrid ACCESS_TTL (SystemEnv)", hybrid("ACCESS_TTL"), "7s"},
+		{"jwt ACCESS_TTL (parent)", jwt("ACCESS_TTL"), "9m"},
+		{"hybrid SYSTEM (fixed)", hybrid("SYSTEM"), "hybrid"},
+		{"hybrid JWT_LEEWAY (CommonEnv)", hybrid("JWT_LEEWAY"), "1s"},
+		{"jwt BCRYPT_COST (parent)", jwt("BCRYPT_COST"), "4"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+	// The replicas run with those values: hybrid's login says how long its
+	// access token lives.
+	resp := newClient(t, l.URL("hybrid")).login(demoUser)
+	if resp.status != http.StatusOK || resp.body["expires_in"] != float64(7) {
+		t.Errorf("hybrid login: status %d, expires_in %v, want 200 and 7", resp.status, resp.body["expires_in"])
+	}
+	if _, err := l.AppEnv(ctx, "oauth"); err == nil {
+		t.Error("AppEnv(oauth) returned no error for an unknown system")
+	}
+}

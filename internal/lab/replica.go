@@ -181,6 +181,18 @@ func (st *systemState) runningReplicas() []*replica {
 	return out
 }
 
+// AppEnv returns the environment that every replica of system reads, its
+// identity (REPLICA_ID, ADDR) aside.
+func (l *Lab) AppEnv(_ context.Context, system string) (func(string) string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st, err := l.systemLocked(system)
+	if err != nil {
+		return nil, err
+	}
+	return replicaEnv(st.sys, st.fixed, l.opts.SystemEnv[system], l.opts.Getenv), nil
+}
+
 // Replicas returns the ids of the running replicas of system, by number.
 func (l *Lab) Replicas(system string) []string {
 	l.mu.Lock()

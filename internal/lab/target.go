@@ -27,6 +27,10 @@ type Target interface {
 	Redis() RedisInfo
 	// AdminToken returns the bearer token of POST /admin/revoke.
 	AdminToken() string
+	// AppEnv returns the environment that a replica of system reads, so the
+	// load test can report the settings the apps really run with. It holds
+	// secrets such as ADMIN_TOKEN: read settings from it, never log it.
+	AppEnv(ctx context.Context, system string) (func(string) string, error)
 	// Replicas returns the ids of the replicas of system that are running,
 	// as sent in X-Replica.
 	Replicas(system string) []string
