@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,10 +82,15 @@ func TestEmbeddedCaddyfilePolicies(t *testing.T) {
 }
 
 // loadCompose loads docker-compose.yml as docker compose would, with
-// ADMIN_TOKEN set and nothing else from the environment.
-func loadCompose(t *testing.T) *types.Project {
+// ADMIN_TOKEN set and nothing else from the environment. Extra files are
+// merged over it, as with COMPOSE_FILE.
+func loadCompose(t *testing.T, extra ...string) *types.Project {
 	t.Helper()
-	opts, err := cli.NewProjectOptions([]string{filepath.Join(repoRoot, "docker-compose.yml")},
+	files := []string{filepath.Join(repoRoot, "docker-compose.yml")}
+	for _, f := range extra {
+		files = append(files, filepath.Join(repoRoot, f))
+	}
+	opts, err := cli.NewProjectOptions(files,
 		cli.WithWorkingDirectory(repoRoot),
 		cli.WithName("authlab"),
 		cli.WithEnv([]string{"ADMIN_TOKEN=compose-test-admin-token"}),
@@ -93,9 +100,43 @@ func loadCompose(t *testing.T) *types.Project {
 	}
 	project, err := cli.ProjectFromOptions(context.Background(), opts)
 	if err != nil {
-		t.Fatalf("load docker-compose.yml: %v", err)
+		t.Fatalf("load %v: %v", files, err)
 	}
 	return project
+}
+
+// TestOfflineOverrideChangesOnlyImages checks that the stack of
+// deploy/offline/compose.yml is the stack of docker-compose.yml with two
+// images replaced by the ones deploy/offline/build-images.sh builds.
+func TestOfflineOverrideChangesOnlyImages(t *testing.T) {
+	base := loadCompose(t)
+	offline := loadCompose(t, "deploy/offline/compose.yml")
+	wantImages := map[string]string{"redis": "authlab/redis:offline", "lb": "authlab/caddy:offline"}
+	for name, svc := range offline.Services {
+		want, replaced := wantImages[name]
+		if !replaced {
+			want = base.Services[name].Image
+		}
+		if svc.Image != want {
+			t.Errorf("service %s: image %q, want %q", name, svc.Image, want)
+		}
+		svc.Image = base.Services[name].Image
+		if !reflect.DeepEqual(svc, base.Services[name]) {
+			t.Errorf("service %s differs from docker-compose.yml in more than its image", name)
+		}
+	}
+	if len(offline.Services) != len(base.Services) {
+		t.Errorf("the override has %d services, docker-compose.yml %d", len(offline.Services), len(base.Services))
+	}
+	script, err := os.ReadFile(filepath.Join(repoRoot, "deploy", "offline", "build-images.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, image := range append(slices.Collect(maps.Values(wantImages)), base.Services["sessions-redis"].Image) {
+		if !bytes.Contains(script, []byte("-t "+image+" ")) {
+			t.Errorf("build-images.sh does not build %s", image)
+		}
+	}
 }
 
 func TestComposeServicesMatchSystems(t *testing.T) {
