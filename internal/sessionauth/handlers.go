@@ -49,7 +49,7 @@ func (a *app) login(c echo.Context) error {
 	c.SetRequest(c.Request().WithContext(withSessionUser(ctx, u.Name)))
 	expiry, err := a.save(c)
 	if err != nil {
-		return server.StoreUnavailable(fmt.Errorf("store new session: %w", err))
+		return server.StoreUnavailable(fmt.Errorf("save the session: %w", err))
 	}
 	return c.JSON(http.StatusOK, LoginResponse{
 		User:      u.Name,
