@@ -95,9 +95,11 @@ func writeRun(t *testing.T, run *results.Run) string {
 
 func TestCheckFlag(t *testing.T) {
 	zero, one := 0.0, 1.0
-	good := &results.Run{Layout: results.LayoutVersion, Scenarios: results.Scenarios{
-		Steady: map[string]*results.Steady{"jwt": {StoreOpsPerRequest: &zero}, "sessions-redis": {StoreOpsPerRequest: &one}},
-	}}
+	good := &results.Run{Layout: results.LayoutVersion,
+		Settings: results.Settings{Scenarios: []string{"steady"}, Systems: []string{"jwt", "sessions-redis"}},
+		Scenarios: results.Scenarios{
+			Steady: map[string]*results.Steady{"jwt": {StoreOpsPerRequest: &zero}, "sessions-redis": {StoreOpsPerRequest: &one}},
+		}}
 	stdout, _, err := runWith(t, "-check", writeRun(t, good))
 	if err != nil || !strings.Contains(stdout, "ok:") {
 		t.Errorf("-check on an honest run: err = %v, stdout = %q", err, stdout)
@@ -107,6 +109,9 @@ func TestCheckFlag(t *testing.T) {
 		Steady: map[string]*results.Steady{"jwt": {StoreOpsPerRequest: &one}},
 	}}
 	stdout, _, err = runWith(t, "-check", writeRun(t, bad))
+	if err == nil || !strings.Contains(stdout, "FAIL settings list 0 scenarios") {
+		t.Errorf("-check on a run with no settings: err = %v, stdout = %q", err, stdout)
+	}
 	if err == nil || !strings.Contains(stdout, "FAIL steady: jwt store_ops_per_request") {
 		t.Errorf("-check on a contradicting run: err = %v, stdout = %q", err, stdout)
 	}

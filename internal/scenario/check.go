@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/authlab/authlab/internal/results"
 )
@@ -11,11 +12,14 @@ import (
 // systems revoke within a second, the pure JWT never does, and hybrid does
 // within its access TTL. The pure JWT touches no store and survives a Redis
 // outage. A crash of a sticky in-memory replica logs users out, while the
-// pure JWT loses none. A check whose scenario or system is missing from run
-// is skipped. The CI end-to-end job fails on any returned error.
+// pure JWT loses none. Every scenario and system that the run's settings
+// list must have results, and a partial run fails. A check whose scenario or
+// system the settings leave out is skipped. The CI end-to-end job fails on
+// any returned error.
 func Check(run *results.Run) []error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	checkComplete(run, fail)
 	sc := run.Scenarios
 	checkRevoke(sc.Revoke, run.Settings, fail)
 	if s := sc.Steady["jwt"]; s != nil && (s.StoreOpsPerRequest == nil || *s.StoreOpsPerRequest != 0) {
@@ -37,6 +41,52 @@ func Check(run *results.Run) []error {
 		fail("replica-crash: jwt users_logged_out = %v, want 0", c.UsersLoggedOut)
 	}
 	return errs
+}
+
+// checkComplete fails a partial run, a run that lists no scenario or no
+// system, and each listed pair of scenario and system without results.
+func checkComplete(run *results.Run, fail func(string, ...any)) {
+	if run.Partial {
+		fail("the run is partial: it was interrupted before every scenario ran")
+	}
+	set := run.Settings
+	if len(set.Scenarios) == 0 || len(set.Systems) == 0 {
+		fail("settings list %d scenarios and %d systems, want at least one of each", len(set.Scenarios), len(set.Systems))
+	}
+	sc := run.Scenarios
+	for _, scenario := range set.Scenarios {
+		var has func(string) bool
+		switch scenario {
+		case Steady:
+			has = func(s string) bool { return sc.Steady[s] != nil }
+		case Ramp:
+			has = func(s string) bool { return sc.Ramp[s] != nil }
+		case Revoke:
+			has = func(s string) bool { return sc.Revoke[s] != nil }
+		case ReplicaCrash:
+			has = func(s string) bool { return sc.ReplicaCrash[s] != nil }
+		case StoreOutage:
+			has = func(s string) bool { return sc.StoreOutage[s] != nil }
+		case ScaleOut:
+			has = func(s string) bool { return sc.ScaleOut[s] != nil }
+		default:
+			fail("settings list the unknown scenario %q", scenario)
+			continue
+		}
+		var missing []string
+		for _, system := range set.Systems {
+			if !has(system) {
+				missing = append(missing, system)
+			}
+		}
+		switch {
+		case len(missing) == 0:
+		case len(missing) == len(set.Systems):
+			fail("%s: no results for any system, though the settings list the scenario", scenario)
+		default:
+			fail("%s: no results for %s, which the settings list", scenario, strings.Join(missing, ", "))
+		}
+	}
 }
 
 // revokeMarginMS allows for the poll interval and scheduling on a busy

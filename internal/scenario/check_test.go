@@ -11,25 +11,39 @@ import (
 func honestRun() *results.Run {
 	f := func(v float64) *float64 { return &v }
 	return &results.Run{
-		Settings: results.Settings{HybridAccessTTL: 3000, JWTLeewayMS: 1000},
+		Settings: results.Settings{
+			HybridAccessTTL: 3000, JWTLeewayMS: 1000,
+			Scenarios: []string{Steady, Revoke, StoreOutage, ReplicaCrash},
+			Systems:   []string{"sessions-sticky", "sessions-redis", "jwt", "jwt-denylist", "hybrid"},
+		},
 		Scenarios: results.Scenarios{
 			Steady: map[string]*results.Steady{
-				"jwt":            {StoreOpsPerRequest: f(0)},
-				"sessions-redis": {StoreOpsPerRequest: f(2)},
+				"sessions-sticky": {StoreOpsPerRequest: f(0)},
+				"sessions-redis":  {StoreOpsPerRequest: f(2)},
+				"jwt":             {StoreOpsPerRequest: f(0)},
+				"jwt-denylist":    {StoreOpsPerRequest: f(1)},
+				"hybrid":          {StoreOpsPerRequest: f(0.2)},
 			},
 			Revoke: map[string]*results.Revoke{
-				"sessions-redis": {RejectedAfterMS: f(40)},
-				"jwt-denylist":   {RejectedAfterMS: f(35)},
-				"jwt":            {StillAcceptedAtEnd: 1},
-				"hybrid":         {RejectedAfterMS: f(3900)},
+				"sessions-sticky": {StillAcceptedAtEnd: 0.6},
+				"sessions-redis":  {RejectedAfterMS: f(40)},
+				"jwt-denylist":    {RejectedAfterMS: f(35)},
+				"jwt":             {StillAcceptedAtEnd: 1},
+				"hybrid":          {RejectedAfterMS: f(3900)},
 			},
 			StoreOutage: map[string]*results.Outage{
-				"jwt":            {ErrorRateDuring: 0},
-				"sessions-redis": {ErrorRateDuring: 0.97},
+				"sessions-sticky": {ErrorRateDuring: 0},
+				"sessions-redis":  {ErrorRateDuring: 0.97},
+				"jwt":             {ErrorRateDuring: 0},
+				"jwt-denylist":    {ErrorRateDuring: 0.95},
+				"hybrid":          {ErrorRateDuring: 0.6},
 			},
 			ReplicaCrash: map[string]*results.Crash{
 				"sessions-sticky": {UsersLoggedOut: 0.3},
+				"sessions-redis":  {UsersLoggedOut: 0},
 				"jwt":             {UsersLoggedOut: 0},
+				"jwt-denylist":    {UsersLoggedOut: 0},
+				"hybrid":          {UsersLoggedOut: 0},
 			},
 		},
 	}
@@ -58,6 +72,11 @@ func TestCheckCatchesEachContradiction(t *testing.T) {
 		{name: "sessions-redis survives outage", change: func(r *results.Run) { r.Scenarios.StoreOutage["sessions-redis"].ErrorRateDuring = 0.1 }, want: "sessions-redis error_rate_during"},
 		{name: "sticky loses nobody", change: func(r *results.Run) { r.Scenarios.ReplicaCrash["sessions-sticky"].UsersLoggedOut = 0 }, want: "sessions-sticky"},
 		{name: "jwt loses users", change: func(r *results.Run) { r.Scenarios.ReplicaCrash["jwt"].UsersLoggedOut = 0.1 }, want: "jwt users_logged_out"},
+		{name: "system missing", change: func(r *results.Run) { delete(r.Scenarios.StoreOutage, "hybrid") }, want: "store-outage: no results for hybrid"},
+		{name: "scenario missing", change: func(r *results.Run) { r.Scenarios.ReplicaCrash = nil }, want: "replica-crash: no results"},
+		{name: "nothing listed", change: func(r *results.Run) { r.Settings.Scenarios, r.Settings.Systems = nil, nil }, want: "settings list 0 scenarios"},
+		{name: "unknown scenario", change: func(r *results.Run) { r.Settings.Scenarios = append(r.Settings.Scenarios, "soak") }, want: `unknown scenario "soak"`},
+		{name: "partial", change: func(r *results.Run) { r.Partial = true }, want: "partial"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
