@@ -66,6 +66,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if o.target != "embedded" && o.target != "compose" {
 		return o, usageError(fs, "invalid -target %q: want embedded or compose", o.target)
 	}
+	if o.serve && o.target == "compose" {
+		return o, usageError(fs, "-serve starts the embedded lab: for compose run docker compose up -d")
+	}
+	if modes := countTrue(o.serve, o.check != "", o.rebuild != ""); modes > 1 {
+		return o, usageError(fs, "-serve, -check and -rebuild exclude each other: give one of them")
+	}
 	o.plan = scenario.DefaultPlan(nil)
 	if *quick {
 		o.plan = scenario.QuickPlan(nil)
@@ -105,4 +111,14 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+func countTrue(values ...bool) int {
+	n := 0
+	for _, v := range values {
+		if v {
+			n++
+		}
+	}
+	return n
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -88,9 +87,6 @@ func openTarget(ctx context.Context, opts options, plan scenario.Plan, getenv fu
 // serve starts the embedded lab on the fixed ports and keeps it running
 // until ctx ends.
 func serve(ctx context.Context, opts options, getenv func(string) string, stdout, stderr io.Writer) error {
-	if opts.target != lab.ModeEmbedded {
-		return errors.New("-serve starts the embedded lab; for compose run docker compose up -d")
-	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	return lab.Serve(ctx, lab.Options{
 		Replicas: opts.plan.Replicas,

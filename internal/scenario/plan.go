@@ -108,17 +108,18 @@ func (p Plan) Validate(known []string) error {
 		return fmt.Errorf("no scenario selected")
 	case len(p.Systems) == 0:
 		return fmt.Errorf("no system selected")
-	case p.Rate <= 0 || p.Rate > 20000:
-		return fmt.Errorf("invalid rate %.0f: want 1 to 20000 requests a second", p.Rate)
-	case p.Phase < time.Second:
-		return fmt.Errorf("invalid duration %v: want at least 1s", p.Phase)
+	// The comparisons are written so that NaN fails them.
+	case !(p.Rate >= 1 && p.Rate <= 20000):
+		return fmt.Errorf("invalid rate %v: want 1 to 20000 requests a second", p.Rate)
+	case p.Phase < time.Second || p.Phase > time.Hour:
+		return fmt.Errorf("invalid duration %v: want 1s to 1h", p.Phase)
 	case p.Users < 1 || p.Users > 10000:
 		return fmt.Errorf("invalid users %d: want 1 to 10000", p.Users)
 	case p.Replicas < 1 || p.Replicas > 16:
 		return fmt.Errorf("invalid replicas %d: want 1 to 16", p.Replicas)
 	case p.Objective <= 0:
 		return fmt.Errorf("invalid latency objective %v: want more than 0", p.Objective)
-	case p.ErrorBudget < 0 || p.ErrorBudget >= 1:
+	case !(p.ErrorBudget >= 0 && p.ErrorBudget < 1):
 		return fmt.Errorf("invalid error budget %v: want a fraction from 0 to below 1", p.ErrorBudget)
 	case p.RevokeWindow <= p.HybridAccessTTL+p.Leeway:
 		return fmt.Errorf("revoke window %v must be longer than hybrid's access TTL %v plus the JWT leeway %v",
