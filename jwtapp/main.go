@@ -72,7 +72,12 @@ func keygen(args []string, stdout, stderr io.Writer) error {
 		return usageError{errors.New("keygen needs -out PATH and takes no other arguments")}
 	}
 	if _, err := os.Stat(*out); err == nil && !*force {
-		fmt.Fprintf(stdout, "kept the existing key at %s (pass -force to replace it)\n", *out)
+		// Keep only a key that the replicas can use, so a bad file fails
+		// here and not at every replica's start.
+		if err := token.CheckKeyFile(*alg, *out); err != nil {
+			return fmt.Errorf("%s exists but is not a usable %s key (pass -force to replace it): %w", *out, *alg, err)
+		}
+		fmt.Fprintf(stdout, "kept the existing %s key at %s (pass -force to replace it)\n", *alg, *out)
 		return nil
 	}
 	if err := token.GenerateKeyFile(*alg, *out); err != nil {

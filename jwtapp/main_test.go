@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -39,7 +40,7 @@ func TestKeygen(t *testing.T) {
 	if !bytes.Equal(first, kept) {
 		t.Error("keygen without -force replaced the existing key")
 	}
-	if !strings.Contains(stdout.String(), "kept the existing key") {
+	if !strings.Contains(stdout.String(), "kept the existing ES256 key") {
 		t.Errorf("stdout = %q, want it to say the key was kept", stdout.String())
 	}
 
@@ -49,6 +50,38 @@ func TestKeygen(t *testing.T) {
 	replaced, _ := os.ReadFile(path)
 	if bytes.Equal(first, replaced) {
 		t.Error("keygen -force kept the old key")
+	}
+}
+
+func TestKeygenRejectsUnusableExistingFile(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.pem")
+	if err := os.WriteFile(garbage, []byte("garbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	edKey := filepath.Join(dir, "ed.pem")
+	if err := run(context.Background(), []string{"jwtapp", "keygen", "-out", edKey}, os.Getenv, io.Discard, io.Discard); err != nil {
+		t.Fatalf("keygen: %v", err)
+	}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"not a PEM file", []string{"keygen", "-out", garbage}},
+		{"a folder", []string{"keygen", "-out", dir}},
+		{"key of another alg", []string{"keygen", "-alg", "RS256", "-out", edKey}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout bytes.Buffer
+			err := run(context.Background(), append([]string{"jwtapp"}, tc.args...), os.Getenv, &stdout, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "not a usable") {
+				t.Errorf("err = %v, want one saying the file is not a usable key", err)
+			}
+			if strings.Contains(stdout.String(), "kept") {
+				t.Errorf("stdout = %q, want no claim that the key was kept", stdout.String())
+			}
+		})
 	}
 }
 

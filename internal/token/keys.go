@@ -98,6 +98,13 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
+// CheckKeyFile returns an error unless path holds a PEM private key that
+// the apps can sign with under alg, the check that they make at start.
+func CheckKeyFile(alg, path string) error {
+	_, err := loadKeyFile(alg, path)
+	return err
+}
+
 // loadKeyFile reads a PEM private key for alg from path.
 func loadKeyFile(alg, path string) (key, error) {
 	data, err := os.ReadFile(path)
