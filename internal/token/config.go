@@ -51,7 +51,7 @@ type Config struct {
 	// Audience is the aud claim; JWT_AUDIENCE, default DefaultAudience.
 	Audience string
 	// TTL is the lifetime of a token; ACCESS_TTL, default given by the app.
-	// It must be positive.
+	// It must be at least 1s.
 	TTL time.Duration
 	// Leeway is the clock skew tolerated on exp, nbf and iat; JWT_LEEWAY,
 	// default DefaultLeeway. It must be shorter than TTL.
@@ -107,8 +107,10 @@ func (c Config) validate() error {
 		errs = append(errs, checkSecret("JWT_SECRET", c.Secret, true))
 		errs = append(errs, checkSecret("JWT_PREVIOUS_SECRET", c.PreviousSecret, false))
 	}
-	if c.TTL <= 0 {
-		errs = append(errs, fmt.Errorf("invalid ACCESS_TTL %v: want a positive duration", c.TTL))
+	// exp counts whole seconds, so a shorter token could be expired when it
+	// is issued.
+	if c.TTL < time.Second {
+		errs = append(errs, fmt.Errorf("invalid ACCESS_TTL %v: want at least 1s, because exp counts whole seconds", c.TTL))
 	}
 	if c.Leeway < 0 || c.Leeway >= c.TTL {
 		errs = append(errs, fmt.Errorf("invalid JWT_LEEWAY %v: want 0 or more and shorter than ACCESS_TTL (%v)", c.Leeway, c.TTL))

@@ -144,6 +144,7 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"HS256 short secret", map[string]string{"JWT_ALG": "hs256", "JWT_SECRET": "short"}, "at least 32 bytes"},
 		{"short previous secret", map[string]string{"JWT_ALG": "HS256", "JWT_SECRET": string(testSecret), "JWT_PREVIOUS_SECRET": "x"}, "JWT_PREVIOUS_SECRET"},
 		{"zero TTL", map[string]string{"ACCESS_TTL": "0s"}, "ACCESS_TTL"},
+		{"TTL under a second", map[string]string{"ACCESS_TTL": "500ms", "JWT_LEEWAY": "0s"}, "want at least 1s"},
 		{"leeway not below TTL", map[string]string{"ACCESS_TTL": "1m", "JWT_LEEWAY": "1m"}, "JWT_LEEWAY"},
 		{"bad leeway", map[string]string{"JWT_LEEWAY": "soon"}, "JWT_LEEWAY"},
 	}
