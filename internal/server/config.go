@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authlab/authlab/internal/config"
+	"github.com/authlab/authlab/internal/users"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -71,8 +72,13 @@ func LoadConfig(env *config.Env, app string) (Config, error) {
 	if c.AdminToken != "" && len(c.AdminToken) < minAdminTokenLen {
 		env.Errorf("invalid ADMIN_TOKEN: want at least %d bytes", minAdminTokenLen)
 	}
-	if c.Users < 1 {
-		env.Errorf("invalid USERS=%d: want at least 1", c.Users)
+	if c.Users < 1 || c.Users > users.MaxUsers {
+		env.Errorf("invalid USERS=%d: want 1 to %d", c.Users, users.MaxUsers)
+	}
+	// bcrypt hashes at most 72 bytes. The message gives the length only,
+	// never the password.
+	if len(c.Password) > 72 {
+		env.Errorf("invalid USER_PASSWORD: %d bytes, want at most 72 (bcrypt's limit)", len(c.Password))
 	}
 	if c.LoginPerUser < 0 || c.LoginPerClient < 0 {
 		env.Errorf("invalid LOGIN_RATE_USER or LOGIN_RATE_CLIENT: want 0 (off) or more")

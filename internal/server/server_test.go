@@ -205,6 +205,31 @@ func TestLoadConfigRejectsShortAdminToken(t *testing.T) {
 	}
 }
 
+func TestLoadConfigRejectsBadDirectory(t *testing.T) {
+	long := strings.Repeat("p", 73)
+	tests := []struct {
+		name, key, value, want string
+	}{
+		{"too many users", "USERS", "2000000000", "invalid USERS=2000000000"},
+		{"no users", "USERS", "0", "invalid USERS=0"},
+		{"password over 72 bytes", "USER_PASSWORD", long, "invalid USER_PASSWORD: 73 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := config.New(func(k string) string {
+				return map[string]string{tt.key: tt.value}[k]
+			})
+			_, err := LoadConfig(env, "test")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("LoadConfig error = %v, want one containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), long) {
+				t.Errorf("LoadConfig error %q contains the password", err)
+			}
+		})
+	}
+}
+
 func TestReadyz(t *testing.T) {
 	s := mustServer(t, nil)
 	healthy := true

@@ -45,15 +45,25 @@ func Name(i int) string {
 	return fmt.Sprintf("user-%04d", i)
 }
 
+// MaxUsers is the largest directory: the names go up to user-1000000.
+const MaxUsers = 1_000_000
+
+// maxPasswordLen is the longest password bcrypt hashes.
+const maxPasswordLen = 72
+
 // New hashes password with bcrypt at the given cost (bcrypt.DefaultCost is
 // 10) and returns a directory of count users. It returns an error for a
-// count below 1, an empty password or a cost outside bcrypt's range.
+// count outside 1 to MaxUsers, an empty password or one over 72 bytes, and a
+// cost outside bcrypt's range.
 func New(count int, password string, cost int) (*Directory, error) {
-	if count < 1 {
-		return nil, fmt.Errorf("invalid user count %d: want at least 1", count)
+	if count < 1 || count > MaxUsers {
+		return nil, fmt.Errorf("invalid user count %d: want 1 to %d", count, MaxUsers)
 	}
 	if password == "" {
 		return nil, errors.New("missing demo password")
+	}
+	if len(password) > maxPasswordLen {
+		return nil, fmt.Errorf("invalid demo password: %d bytes, bcrypt takes at most %d", len(password), maxPasswordLen)
 	}
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("invalid bcrypt cost %d: want %d to %d", cost, bcrypt.MinCost, bcrypt.MaxCost)
@@ -111,7 +121,7 @@ func parseName(name string) (int, bool) {
 			return 0, false
 		}
 		n = n*10 + int(r-'0')
-		if n > 1<<30 {
+		if n > MaxUsers {
 			return 0, false
 		}
 	}

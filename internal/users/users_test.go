@@ -2,6 +2,7 @@ package users
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -73,5 +74,24 @@ func TestNewRejectsBadSettings(t *testing.T) {
 	}
 	if _, err := New(1, "pw", 99); err == nil {
 		t.Error("New with cost 99: want error")
+	}
+	if _, err := New(MaxUsers+1, "pw", bcrypt.MinCost); err == nil {
+		t.Errorf("New with %d users: want error", MaxUsers+1)
+	}
+	if _, err := New(1, strings.Repeat("p", 73), bcrypt.MinCost); err == nil {
+		t.Error("New with a 73-byte password: want error")
+	}
+}
+
+func TestCheckLastUser(t *testing.T) {
+	dir, err := New(MaxUsers, "pw", bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.Check(Name(MaxUsers), "pw"); err != nil {
+		t.Errorf("Check(%s): %v, want the last user accepted", Name(MaxUsers), err)
+	}
+	if _, err := dir.Check(Name(MaxUsers+1), "pw"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Errorf("Check(%s): err = %v, want ErrInvalidCredentials", Name(MaxUsers+1), err)
 	}
 }
