@@ -27,7 +27,9 @@ import (
 //
 // NOTE: "same-site" passes, so a page on a sibling subdomain can post here.
 // The Host check assumes the load balancer forwards the client's Host
-// header, which Caddy's reverse_proxy does by default.
+// header, which Caddy's reverse_proxy does by default. The Origin's scheme
+// is not compared, because behind a proxy that terminates TLS the app can't
+// tell which scheme the client used.
 func (a *app) sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if reason := crossSiteReason(c.Request()); reason != "" {
