@@ -63,6 +63,19 @@ func TestSparkGlyph(t *testing.T) {
 	}
 }
 
+func TestSparklineShortSeries(t *testing.T) {
+	// Points at columns 0 and 2 of 6: column 1 repeats column 0, and the
+	// columns after the last point stay blank.
+	points := []point{{X: 0, Y: 1}, {X: 200, Y: 0}}
+	line, peak := sparkline(points, 0, 100, 6, 1)
+	if want := "██" + string(sparkZero); line != want {
+		t.Errorf("sparkline = %q, want %q", line, want)
+	}
+	if peak != 1 {
+		t.Errorf("peak = %v, want 1", peak)
+	}
+}
+
 func TestSystemOrder(t *testing.T) {
 	run := mustRun(t)
 	run.Settings.Systems = []string{"zeta", "hybrid", "alpha", "jwt"}

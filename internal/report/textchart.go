@@ -188,8 +188,10 @@ func timeAxis(l *lineChart) (start, end, step float64) {
 
 // sparkline returns the glyphs of points on the time axis, the mean of the
 // points that fall in each column, and the largest point value. A column
-// with no point repeats the previous column, because a gap between two
-// samples is not a zero.
+// with no point between two that have points repeats the previous column,
+// because a gap between two samples is not a zero. Columns after the last
+// point stay blank, so a series shorter than the axis does not seem to go
+// on.
 func sparkline(points []point, start, step float64, columns int, top float64) (string, float64) {
 	sums := make([]float64, columns)
 	counts := make([]int, columns)
@@ -203,15 +205,24 @@ func sparkline(points []point, start, step float64, columns int, top float64) (s
 	if top <= 0 {
 		top = peak
 	}
+	end := 0
+	for i := range columns {
+		if counts[i] > 0 {
+			end = i + 1
+		}
+	}
 	line := make([]rune, 0, columns)
 	last := ' '
 	for i := range columns {
 		if counts[i] > 0 {
 			last = sparkGlyph(sums[i]/float64(counts[i]), top)
 		}
+		if i >= end {
+			last = ' '
+		}
 		line = append(line, last)
 	}
-	return string(line), peak
+	return strings.TrimRight(string(line), " "), peak
 }
 
 // sparkGlyph returns the glyph of v on a scale from 0 to top. Any value
