@@ -20,14 +20,21 @@ import (
 // plus the leeway when readSettings lengthens it.
 const revokeMargin = 2 * time.Second
 
+// composeFaultPhase is the shortest fault phase against compose. Each
+// docker compose command there took 0.7 to 0.8 s (kill and start of Redis,
+// 2 cores, Docker 20.10, docker-compose 1.29.2), and a fault scenario runs
+// two of them with time before, between and after.
+const composeFaultPhase = 6 * time.Second
+
 // readSettings sets the plan's app settings (bcrypt cost, token lifetimes,
 // leeway) to the values the target's replicas read, through the apps' own
 // config loaders and defaults, so the report and -check state what the apps
 // ran with. In compose those values come from docker-compose.yml and the
 // shell that started the stack, not from the load test.
 //
-// It lengthens the revoke window when hybrid's access tokens outlive it,
-// and returns an error when the stack has fewer demo users than the plan.
+// It lengthens the revoke window when hybrid's access tokens outlive it and,
+// against compose, the fault phases to composeFaultPhase. It returns an
+// error when the stack has fewer demo users than the plan.
 func readSettings(ctx context.Context, plan *scenario.Plan, target lab.Target, stdout io.Writer) error {
 	var haveCost, haveJWT, haveLeeway bool
 	for _, name := range plan.Systems {
@@ -70,6 +77,9 @@ func readSettings(ctx context.Context, plan *scenario.Plan, target lab.Target, s
 		if !haveLeeway {
 			plan.Leeway, haveLeeway = tokens.Leeway, true
 		}
+	}
+	if target.Mode() == lab.ModeCompose {
+		plan.FaultPhase = max(plan.FaultPhase, composeFaultPhase)
 	}
 	if slices.Contains(plan.Systems, "hybrid") && plan.RevokeWindow <= plan.HybridAccessTTL+plan.Leeway {
 		plan.RevokeWindow = plan.HybridAccessTTL + plan.Leeway + revokeMargin

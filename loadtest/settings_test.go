@@ -55,6 +55,9 @@ func TestReadSettingsTakesTheStacksValues(t *testing.T) {
 	if want := 18 * time.Second; plan.RevokeWindow != want {
 		t.Errorf("RevokeWindow = %v, want %v (TTL + leeway + margin)", plan.RevokeWindow, want)
 	}
+	if plan.FaultPhase != composeFaultPhase {
+		t.Errorf("FaultPhase = %v, want %v against compose", plan.FaultPhase, composeFaultPhase)
+	}
 	if err := plan.Validate(lab.SystemNames()); err != nil {
 		t.Errorf("the plan is invalid after readSettings: %v", err)
 	}

@@ -22,8 +22,10 @@ type Phase struct {
 	Buckets []Bucket
 	// LoggedOut lists every time a user's credential was rejected, in order.
 	LoggedOut []Logout
-	// Marks holds the offset at which each action given with At started.
+	// Marks holds the offset at which each action given with At started,
+	// and Ends the offset at which it returned.
 	Marks map[string]time.Duration
+	Ends  map[string]time.Duration
 
 	total   Stats
 	samples []sample

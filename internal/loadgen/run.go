@@ -26,9 +26,10 @@ func WithProgress(p *Progress) RunOption {
 }
 
 // At makes Run call do in its own goroutine at offset after the phase
-// starts, such as to stop a replica under load, and store the offset at
-// which do started in Phase.Marks[name]. Run waits for do to return. An
-// action not yet due when the schedule or the context ends is skipped.
+// starts, such as to stop a replica under load, and store the offsets at
+// which do started and returned in Phase.Marks[name] and Phase.Ends[name].
+// Run waits for do to return. An action not yet due when the schedule or
+// the context ends is skipped.
 func At(offset time.Duration, name string, do func()) RunOption {
 	return func(o *runOptions) { o.actions = append(o.actions, action{offset, name, do}) }
 }
@@ -56,7 +57,7 @@ func (f *Fleet) Run(ctx context.Context, s Schedule, opts ...RunOption) *Phase {
 
 	actionCtx, cancelActions := context.WithCancel(ctx)
 	defer cancelActions()
-	marks, actionsDone := runActions(actionCtx, start, o.actions)
+	marks, ends, actionsDone := runActions(actionCtx, start, o.actions)
 	var inFlight sync.WaitGroup
 	partial := !f.pace(ctx, s, rec, &inFlight)
 	cancelActions()
@@ -68,7 +69,7 @@ func (f *Fleet) Run(ctx context.Context, s Schedule, opts ...RunOption) *Phase {
 	actionsDone()
 
 	p := rec.phase(elapsed, partial)
-	p.Marks = marks()
+	p.Marks, p.Ends = marks(), ends()
 	return p
 }
 
@@ -126,14 +127,15 @@ func sleepUntil(ctx context.Context, timer *time.Timer, deadline time.Time) bool
 	}
 }
 
-// runActions starts each action at its offset. marks returns the start
-// offsets once wait has returned; wait blocks until every started action
-// has returned.
-func runActions(ctx context.Context, start time.Time, actions []action) (marks func() map[string]time.Duration, wait func()) {
+// runActions starts each action at its offset. marks and ends return the
+// offsets at which the actions started and returned, once wait has
+// returned; wait blocks until every started action has returned.
+func runActions(ctx context.Context, start time.Time, actions []action) (marks, ends func() map[string]time.Duration, wait func()) {
 	var (
-		mu  sync.Mutex
-		wg  sync.WaitGroup
-		out = map[string]time.Duration{}
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		started = map[string]time.Duration{}
+		ended   = map[string]time.Duration{}
 	)
 	for _, a := range actions {
 		wg.Go(func() {
@@ -143,10 +145,14 @@ func runActions(ctx context.Context, start time.Time, actions []action) (marks f
 				return
 			}
 			mu.Lock()
-			out[a.name] = time.Since(start)
+			started[a.name] = time.Since(start)
 			mu.Unlock()
 			a.do()
+			mu.Lock()
+			ended[a.name] = time.Since(start)
+			mu.Unlock()
 		})
 	}
-	return func() map[string]time.Duration { return out }, wg.Wait
+	return func() map[string]time.Duration { return started },
+		func() map[string]time.Duration { return ended }, wg.Wait
 }

@@ -255,6 +255,21 @@ func TestRunPartialOnCancel(t *testing.T) {
 	}
 }
 
+func TestRunRecordsActionEnds(t *testing.T) {
+	_, base := newFakeApp(t, Bearer)
+	f := mustFleet(t, Config{BaseURL: base, Flavor: Bearer, Users: 1})
+	mustLoginAll(t, f)
+	p := f.Run(t.Context(), Constant(50, 600*time.Millisecond),
+		At(100*time.Millisecond, "slow", func() { time.Sleep(200 * time.Millisecond) }))
+	start, end := p.Marks["slow"], p.Ends["slow"]
+	if start < 100*time.Millisecond {
+		t.Errorf("Marks[slow] = %v, want at or after 100ms", start)
+	}
+	if end-start < 200*time.Millisecond {
+		t.Errorf("Ends[slow] - Marks[slow] = %v, want at least the 200ms the action slept", end-start)
+	}
+}
+
 func TestRunTransportErrors(t *testing.T) {
 	app, base := newFakeApp(t, Bearer)
 	f := mustFleet(t, Config{BaseURL: base, Flavor: Bearer, Users: 1, Timeout: 50 * time.Millisecond})

@@ -229,7 +229,7 @@ func TestNullFiguresRenderNotMeasured(t *testing.T) {
 	}
 	outage := doc.Sections[4].Tables[0]
 	hybridRow := outage.Rows[len(outage.Rows)-1]
-	if hybridRow[0] != "hybrid" || hybridRow[5] != notMeasured || hybridRow[6] != notMeasured {
+	if hybridRow[0] != "hybrid" || hybridRow[6] != notMeasured || hybridRow[7] != notMeasured {
 		t.Errorf("hybrid outage row = %q, want split rates not measured", hybridRow)
 	}
 	if f := findingWith(run, "Store operations (Redis commands)"); strings.Contains(f, " 0,") || !strings.Contains(f, "jwt not measured") {

@@ -25,6 +25,9 @@ func howMade(run *results.Run) table {
 	add("systems", listText(st.Systems))
 	add("arrival rate", positive(st.RateRPS, rate))
 	add("phase length", positive(st.PhaseMS, duration))
+	if st.FaultPhaseMS > st.PhaseMS {
+		add("phase length of replica-crash, store-outage and scale-out", duration(st.FaultPhaseMS))
+	}
 	add("virtual users", positive(float64(st.Users), decimal))
 	add("replicas a system", positive(float64(st.Replicas), decimal))
 	add("p99 latency objective", positive(st.ObjectiveMS, latency))

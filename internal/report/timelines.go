@@ -115,13 +115,13 @@ func outageSection(outage map[string]*results.Outage, names []string) section {
 	if s.NotRun {
 		return s
 	}
-	t := table{Header: []string{"system", "errors before", "errors during", "errors after", "recovery",
+	t := table{Header: []string{"system", "Redis down", "errors before", "errors during", "errors after", "recovery",
 		"access errors during", "refresh errors during", "users logged out"}}
 	lines := &lineChart{XLabel: "time (s)", YLabel: "error rate", Timeline: true, YMax: 1,
 		FormatX: duration, FormatY: percent}
 	for _, name := range ran {
 		o := outage[name]
-		t.Rows = append(t.Rows, []string{name, percent(o.ErrorRateBefore), percent(o.ErrorRateDuring),
+		t.Rows = append(t.Rows, []string{name, downText(o), percent(o.ErrorRateBefore), percent(o.ErrorRateDuring),
 			percent(o.ErrorRateAfter), recoveryText(o.RecoveryMS), splitRateText(name, o.AccessErrorRateDuring),
 			splitRateText(name, o.RefreshErrorRateDuring), percent(o.UsersLoggedOut)})
 		lines.Series = append(lines.Series, bucketSeries(name, o.Timeline))
@@ -133,6 +133,12 @@ func outageSection(outage map[string]*results.Outage, names []string) section {
 	s.Tables = []table{t}
 	s.Charts = []chart{{ID: "outage-errors", Title: "Error rate around the store outage", Lines: lines}}
 	return s
+}
+
+// downText returns when Redis was stopped and started again and how long it
+// was down, since hybrid's outage can be longer than the others'.
+func downText(o *results.Outage) string {
+	return fmt.Sprintf("%s to %s (%s)", duration(o.StopAtMS), duration(o.StartAtMS), duration(o.StartAtMS-o.StopAtMS))
 }
 
 // recoveryText returns the recovery time. A null time means that the system

@@ -76,6 +76,10 @@ type Settings struct {
 	BcryptCost     int     `json:"bcrypt_cost"`
 	RevokeWindowMS float64 `json:"revoke_window_ms"`
 	RevokePollMS   float64 `json:"revoke_poll_ms"`
+	// FaultPhaseMS is the phase of replica-crash and scale-out, and of
+	// store-outage unless hybrid needs a longer one. It is absent from
+	// files written before it existed, whose fault phases were PhaseMS.
+	FaultPhaseMS float64 `json:"fault_phase_ms,omitempty"`
 }
 
 // Scenarios holds one map a scenario, keyed by system name.

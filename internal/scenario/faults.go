@@ -42,7 +42,7 @@ func (r *Runner) crash(ctx context.Context, system string) (*results.Crash, erro
 	var killErr, startErr error
 	killed := false
 	fctx := faultContext(ctx)
-	ph := r.phase(ctx, "replica-crash "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.Phase),
+	ph := r.phase(ctx, "replica-crash "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.faultPhase()),
 		loadgen.At(r.share(crashAt), "kill", func() {
 			killErr = r.Target.KillReplica(fctx, system, victim)
 			killed = killErr == nil
@@ -61,12 +61,13 @@ func (r *Runner) crash(ctx context.Context, system string) (*results.Crash, erro
 	if startErr != nil {
 		r.warn("replica-crash on %s: restart of %s failed: %v", system, victim, startErr)
 	}
+	r.warnOverrun("replica-crash", system, ph, "kill", r.share(restartAt))
 	t := ph.Total()
 	loggedOut := ph.UsersLoggedOut()
 	return &results.Crash{
 		KilledReplica:       victim,
 		KillAtMS:            msOf(ph.Marks["kill"]),
-		RestartAtMS:         msOf(ph.Marks["restart"]),
+		RestartAtMS:         msOf(actionEnd(ph, "restart")),
 		Requests:            t.Requests,
 		FailedRequests:      t.Errors,
 		FailedByStatus:      t.ErrorsByStatus,
@@ -115,6 +116,8 @@ func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, er
 	if startErr != nil {
 		return nil, fmt.Errorf("start redis again: %w", startErr)
 	}
+	r.warnOverrun("store-outage", system, ph, "stop", at(restoreAt))
+	r.warnOverrun("store-outage", system, ph, "start", length)
 	return r.outageFigures(system, f, ph), nil
 }
 
@@ -125,13 +128,16 @@ func (r *Runner) outage(ctx context.Context, system string) (*results.Outage, er
 // the access path.
 func (r *Runner) outageLength(system string) time.Duration {
 	if flavor, _ := flavorOf(system); flavor == loadgen.Hybrid {
-		return max(r.Plan.Phase, r.Plan.HybridAccessTTL*12/5)
+		return max(r.Plan.faultPhase(), r.Plan.HybridAccessTTL*12/5)
 	}
-	return r.Plan.Phase
+	return r.Plan.faultPhase()
 }
 
+// outageFigures splits the phase at the moment the stop command started and
+// the moment the start command returned, so the outage lies inside "during"
+// however long the commands took.
 func (r *Runner) outageFigures(system string, f *loadgen.Fleet, ph *loadgen.Phase) *results.Outage {
-	stop, start := ph.Marks["stop"], ph.Marks["start"]
+	stop, start := ph.Marks["stop"], actionEnd(ph, "start")
 	// A bucket that overlaps the outage at all counts as during it, so
 	// "before" holds only buckets that ended before Redis stopped.
 	from := stop.Truncate(ph.BucketWidth)
@@ -186,7 +192,7 @@ func (r *Runner) scaleOut(ctx context.Context, system string) (*results.ScaleOut
 	var addErr error
 	fctx := faultContext(ctx)
 	defer r.Target.SetReplicas(fctx, system, r.Plan.Replicas)
-	ph := r.phase(ctx, "scale-out "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.Phase),
+	ph := r.phase(ctx, "scale-out "+system, f, loadgen.Constant(r.Plan.Rate, r.Plan.faultPhase()),
 		loadgen.At(r.share(addAt), "add", func() { added, addErr = r.Target.AddReplica(fctx, system) }))
 	if addErr != nil {
 		return nil, fmt.Errorf("add a replica to %s: %w", system, addErr)
@@ -194,7 +200,9 @@ func (r *Runner) scaleOut(ctx context.Context, system string) (*results.ScaleOut
 	if added == "" {
 		return nil, fmt.Errorf("scale-out on %s ended before the replica was added", system)
 	}
-	at := ph.Marks["add"]
+	// The replica exists once AddReplica has returned.
+	at := actionEnd(ph, "add")
+	r.warnOverrun("scale-out", system, ph, "add", r.share(restoreAt))
 	out := &results.ScaleOut{
 		NewReplica: added,
 		AddedAtMS:  msOf(at),
@@ -208,7 +216,29 @@ func (r *Runner) scaleOut(ctx context.Context, system string) (*results.ScaleOut
 	return out, nil
 }
 
-// share returns the offset at fraction of the plan's phase.
+// share returns the offset at fraction of a fault scenario's phase.
 func (r *Runner) share(fraction float64) time.Duration {
-	return time.Duration(fraction * float64(r.Plan.Phase))
+	return time.Duration(fraction * float64(r.Plan.faultPhase()))
+}
+
+// actionEnd returns the offset at which the action name returned, or the
+// offset at which it started when it has no end (it never ran).
+func actionEnd(ph *loadgen.Phase, name string) time.Duration {
+	if end, ok := ph.Ends[name]; ok {
+		return end
+	}
+	return ph.Marks[name]
+}
+
+// warnOverrun adds a warning when the action name returned after limit, the
+// offset by which the scenario needed it done, so its figures rest on a
+// shorter window than planned.
+func (r *Runner) warnOverrun(scenario, system string, ph *loadgen.Phase, name string, limit time.Duration) {
+	start, ok := ph.Marks[name]
+	end := ph.Ends[name]
+	if !ok || end <= limit {
+		return
+	}
+	r.warn("%s on %s: the %s action took %v (from %v to %v of the phase) and ended after %v, where the scenario needed it done; a longer -duration gives it room",
+		scenario, system, name, (end - start).Round(time.Millisecond), start.Round(time.Millisecond), end.Round(time.Millisecond), limit.Round(time.Millisecond))
 }

@@ -62,6 +62,15 @@ type Plan struct {
 	Leeway time.Duration
 	// BcryptCost is the apps' bcrypt work factor in this run.
 	BcryptCost int
+	// FaultPhase is the shortest phase of replica-crash, store-outage and
+	// scale-out; they use Phase when it is longer. It leaves room for fault
+	// commands that take a while, such as the docker compose CLI.
+	FaultPhase time.Duration
+}
+
+// faultPhase returns the length of a fault scenario's phase.
+func (p Plan) faultPhase() time.Duration {
+	return max(p.Phase, p.FaultPhase)
 }
 
 // DefaultPlan is the full run: every scenario on every system, sized to end
@@ -135,12 +144,14 @@ func (p Plan) Estimate() time.Duration {
 	n := time.Duration(len(p.Systems))
 	for _, s := range p.Scenarios {
 		switch s {
-		case Steady, ReplicaCrash, ScaleOut:
+		case Steady:
 			total += n * (p.Phase + time.Second/2)
+		case ReplicaCrash, ScaleOut:
+			total += n * (p.faultPhase() + time.Second/2)
 		case StoreOutage:
-			total += n * (p.Phase + time.Second/2)
+			total += n * (p.faultPhase() + time.Second/2)
 			if slices.Contains(p.Systems, "hybrid") {
-				total += max(0, p.HybridAccessTTL*12/5-p.Phase)
+				total += max(0, p.HybridAccessTTL*12/5-p.faultPhase())
 			}
 		case Ramp:
 			runs := time.Duration(1)

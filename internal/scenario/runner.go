@@ -96,6 +96,7 @@ func (r *Runner) settings() results.Settings {
 		HybridAccessTTL: msOf(p.HybridAccessTTL), BcryptCost: p.BcryptCost, JWTLeewayMS: msOf(p.Leeway),
 		JWTAccessTTL: msOf(p.JWTAccessTTL), RefreshMarginMS: msOf(max(time.Duration(float64(p.HybridAccessTTL)*loadgen.DefaultRefreshShare), loadgen.MinRefreshMargin)),
 		RevokeWindowMS: msOf(p.RevokeWindow), RevokePollMS: msOf(p.RevokePoll),
+		FaultPhaseMS: msOf(p.faultPhase()),
 	}
 }
 
