@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -232,7 +233,7 @@ func TestNullFiguresRenderNotMeasured(t *testing.T) {
 	if hybridRow[0] != "hybrid" || hybridRow[6] != notMeasured || hybridRow[7] != notMeasured {
 		t.Errorf("hybrid outage row = %q, want split rates not measured", hybridRow)
 	}
-	if f := findingWith(run, "Store operations (Redis commands)"); strings.Contains(f, " 0,") || !strings.Contains(f, "jwt not measured") {
+	if f := findingWith(run, "Store operations (Redis commands"); strings.Contains(f, " 0,") || !strings.Contains(f, "jwt not measured") {
 		t.Errorf("store-ops finding with null figures = %q", f)
 	}
 	if f := findingWith(run, "jwt made"); f != "" {
@@ -335,8 +336,11 @@ func TestReproduceCommands(t *testing.T) {
 	run.Mode = "compose"
 	run.Settings.Quick = true
 	md = mustMarkdown(t, run)
-	if !strings.Contains(md, "docker compose up -d\ngo run ./loadtest -target compose -quick -rate 400") {
-		t.Error("compose reproduce commands missing")
+	want = "export ADMIN_TOKEN=$(openssl rand -hex 24)\n" +
+		fmt.Sprintf("export BCRYPT_COST=%d HYBRID_ACCESS_TTL=%s\n", run.Settings.BcryptCost, durationFlag(run.Settings.HybridAccessTTL)) +
+		"docker compose up -d --build\ngo run ./loadtest -target compose -quick -rate 400"
+	if !strings.Contains(md, want) {
+		t.Errorf("compose reproduce commands missing %q", want)
 	}
 	if strings.Contains(md, "-target compose -quick -rate 400 -duration 20s -users 200 -replicas") {
 		t.Error("compose reproduce command passes -replicas, which only the embedded lab reads")

@@ -88,7 +88,7 @@ func storeOpsFindings(run *results.Run, names []string) []string {
 	for _, name := range ran {
 		parts = append(parts, fmt.Sprintf("%s %s", name, optional(steady[name].StoreOpsPerRequest, decimal)))
 	}
-	out := []string{"Store operations (Redis commands) a request in steady: " + strings.Join(parts, ", ") + "."}
+	out := []string{"Store operations (Redis commands, each command a Lua script runs included) a request in steady: " + strings.Join(parts, ", ") + "."}
 
 	jwt, redis := storeOps(steady["jwt"]), storeOps(steady["sessions-redis"])
 	if jwt != nil && redis != nil {
@@ -289,8 +289,9 @@ func hybridOutageFindings(run *results.Run, names []string) []string {
 		return []string{"hybrid's access and refresh error rates during the store outage were not measured apart."}
 	}
 	access, refresh := *o.AccessErrorRateDuring, *o.RefreshErrorRateDuring
-	return []string{fmt.Sprintf("While Redis was stopped, hybrid's access-token requests failed at %s, %s its refreshes, which failed at %s.",
-		percent(access), relation(access, refresh), percent(refresh))}
+	return []string{fmt.Sprintf("While Redis was stopped, hybrid's access-token requests failed at %s, %s its refreshes, which failed at %s. "+
+		"All its requests together, the logins of users whose refresh failed included, failed at %s.",
+		percent(access), relation(access, refresh), percent(refresh), percent(o.ErrorRateDuring))}
 }
 
 func rampFindings(run *results.Run, names []string) []string {

@@ -70,6 +70,7 @@ func writeMarkdownSection(w io.Writer, s section) {
 
 func writeMarkdownTail(w io.Writer, doc *document) {
 	fmt.Fprint(w, "\n## Warnings\n\n")
+	fmt.Fprintf(w, "%s\n\n", warningsNote)
 	if len(doc.Warnings) == 0 {
 		fmt.Fprint(w, "None.\n")
 	}

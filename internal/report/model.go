@@ -22,6 +22,15 @@ type document struct {
 	Reproduce []command
 }
 
+// warningsNote opens the Warnings section: what it covers and what it does
+// not, since a fault scenario makes the apps log errors on purpose.
+const warningsNote = "Problems with the run itself: a scenario that could not run, a client that fell behind, " +
+	"a fault that took longer than planned. The apps' own logs, with the errors that the fault scenarios " +
+	"cause on purpose, are in lab.log in the embedded lab and in docker compose logs."
+
+// WarningsNote returns warningsNote for the HTML template.
+func (d *document) WarningsNote() string { return warningsNote }
+
 // fact is one labelled line of the report header.
 type fact struct {
 	Label, Value string

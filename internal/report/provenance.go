@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,9 +77,21 @@ func listText(items []string) string {
 func reproduce(run *results.Run) []command {
 	args := loadtestArgs(run.Settings, run.Mode != "compose")
 	if run.Mode == "compose" {
+		lines := []string{"export ADMIN_TOKEN=$(openssl rand -hex 24)"}
+		var stack []string
+		if st := run.Settings; st.BcryptCost > 0 {
+			stack = append(stack, "BCRYPT_COST="+strconv.Itoa(st.BcryptCost))
+		}
+		if st := run.Settings; st.HybridAccessTTL > 0 && slices.Contains(st.Systems, "hybrid") {
+			stack = append(stack, "HYBRID_ACCESS_TTL="+durationFlag(st.HybridAccessTTL))
+		}
+		if len(stack) > 0 {
+			lines = append(lines, "export "+strings.Join(stack, " "))
+		}
+		lines = append(lines, "docker compose up -d --build", "go run ./loadtest -target compose"+args)
 		return []command{{
-			Intro: "Start the services, then run the load test against them:",
-			Lines: []string{"docker compose up -d", "go run ./loadtest -target compose" + args},
+			Intro: "Start the services with the run's settings, then run the load test against them:",
+			Lines: lines,
 		}}
 	}
 	return []command{{
