@@ -104,8 +104,8 @@ func runningHostnames(cs []container) []string {
 // docker inspect reports it: what docker-compose.yml and the shell that ran
 // `docker compose up` gave it, and the image's own variables.
 func (t *composeTarget) AppEnv(ctx context.Context, system string) (func(string) string, error) {
-	if _, ok := Lookup(system); !ok {
-		return nil, fmt.Errorf("unknown system %q: want one of %s", system, strings.Join(SystemNames(), ", "))
+	if err := checkSystem(system); err != nil {
+		return nil, err
 	}
 	cs, err := t.containers(ctx, system)
 	if err != nil {
@@ -155,8 +155,8 @@ func (t *composeTarget) Replicas(system string) []string {
 
 // find returns the container of system whose hostname is replica.
 func (t *composeTarget) find(ctx context.Context, system, replica string) (container, error) {
-	if _, ok := Lookup(system); !ok {
-		return container{}, fmt.Errorf("unknown system %q: want one of %s", system, strings.Join(SystemNames(), ", "))
+	if err := checkSystem(system); err != nil {
+		return container{}, err
 	}
 	cs, err := t.containers(ctx, system)
 	if err != nil {
@@ -235,8 +235,8 @@ func (t *composeTarget) SetReplicas(ctx context.Context, system string, n int) e
 // scale runs `up -d --no-recreate --no-deps --scale system=n system`, which
 // leaves the other containers, Redis and the key volume alone.
 func (t *composeTarget) scale(ctx context.Context, system string, n int) error {
-	if _, ok := Lookup(system); !ok {
-		return fmt.Errorf("unknown system %q: want one of %s", system, strings.Join(SystemNames(), ", "))
+	if err := checkSystem(system); err != nil {
+		return err
 	}
 	_, err := t.compose(ctx, "up", "-d", "--no-recreate", "--no-deps",
 		"--scale", system+"="+strconv.Itoa(n), system)
@@ -262,5 +262,13 @@ func (t *composeTarget) StartRedis(ctx context.Context) error {
 		return err
 	}
 	t.logger.Info("redis started")
+	return nil
+}
+
+// checkSystem returns an error naming the five systems unless system is one.
+func checkSystem(system string) error {
+	if _, ok := Lookup(system); !ok {
+		return fmt.Errorf("unknown system %q: want one of %s", system, strings.Join(SystemNames(), ", "))
+	}
 	return nil
 }

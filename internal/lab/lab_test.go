@@ -501,8 +501,8 @@ func TestAppEnvIsWhatTheReplicasRead(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
-	// The replicas run with those values: hybrid's login says how long its
-	// access token lives.
+	// The replicas run with those values: hybrid's login reports how long
+	// its access token lives.
 	resp := newClient(t, l.URL("hybrid")).login(demoUser)
 	if resp.status != http.StatusOK || resp.body["expires_in"] != float64(7) {
 		t.Errorf("hybrid login: status %d, expires_in %v, want 200 and 7", resp.status, resp.body["expires_in"])

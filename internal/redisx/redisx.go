@@ -39,7 +39,7 @@ func Open(url string) (*redis.Client, error) {
 	opts.MinRetryBackoff = 8 * time.Millisecond
 	opts.MaxRetryBackoff = 64 * time.Millisecond
 	if opts.Network == "tcp" && opts.TLSConfig == nil {
-		opts.Dialer = ipv4FirstDialer(opts.DialTimeout)
+		opts.Dialer = newDialer(opts.DialTimeout).dial
 	}
 	return redis.NewClient(opts), nil
 }
@@ -67,6 +67,8 @@ type dialer struct {
 // refreshEvery is how often at most a resolved name is looked up again.
 const refreshEvery = time.Second
 
+// newDialer returns a dialer whose dials and lookups each time out after
+// timeout.
 func newDialer(timeout time.Duration) *dialer {
 	return &dialer{
 		net:        net.Dialer{Timeout: timeout, KeepAlive: 5 * time.Minute},
@@ -76,10 +78,6 @@ func newDialer(timeout time.Duration) *dialer {
 		checked:    map[string]time.Time{},
 		refreshing: map[string]bool{},
 	}
-}
-
-func ipv4FirstDialer(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return newDialer(timeout).dial
 }
 
 func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
